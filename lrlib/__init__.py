@@ -1,0 +1,1 @@
+"""lrlib: the learning rate in gradient-based optimization, in numpy."""
