@@ -1,0 +1,35 @@
+# The two commands: `make book` builds the book, `make test` runs every test.
+# Each creates .venv and installs the pinned requirements and lrlib when needed.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test book book-clean clear-cache browser bench homework clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+# Headless Chromium for the offline-rendering test (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+# A clean build: every notebook executed, any warning or cell error fails the build.
+book: $(STAMP)
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+
+# Re-execute notebooks after lrlib changed (the local execution cache does not see lrlib).
+clear-cache:
+	rm -rf _build/.jupyter_cache
+
+clean:
+	rm -rf _build
