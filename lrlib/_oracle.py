@@ -1,6 +1,7 @@
 """Replay PyTorch oracle fixtures against lrlib.
 
-``tools/make_oracle.py`` runs PyTorch 2.13 (CPU, float64) and writes two JSON files into
+``tools/make_oracle_schedules.py`` and ``tools/make_oracle_optimizers.py`` run PyTorch 2.13 (CPU,
+float64) and write two JSON files into
 ``tests/oracle/``; this module replays them. The tests and the book's appendix "Agreement with
 PyTorch" both use it, so the figures in the book are the figures the tests check.
 
@@ -71,12 +72,21 @@ def relative_difference(ours, theirs) -> float:
     return float(rel.max()) if rel.size else 0.0
 
 
-def build(spec: dict):
-    """Construct the lrlib object named by ``{"class": ..., "kwargs": ...}``."""
+def build(spec):
+    """Construct the lrlib object named by ``{"class": ..., "kwargs": ...}``.
+
+    Nested specs (a dict with a ``"class"`` key, or a list of them, inside ``kwargs``) are built
+    first, so composite schedules such as ``Join`` and ``LinearWarmup`` replay too. Other lists
+    become tuples.
+    """
     import lrlib
 
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.get("kwargs", {}).items()}
-    return getattr(lrlib, spec["class"])(**kwargs)
+    if isinstance(spec, dict) and "class" in spec:
+        kwargs = {key: build(value) for key, value in spec.get("kwargs", {}).items()}
+        return getattr(lrlib, spec["class"])(**kwargs)
+    if isinstance(spec, list):
+        return tuple(build(item) for item in spec)
+    return spec
 
 
 def replay_schedule(case: dict) -> np.ndarray:
@@ -93,7 +103,7 @@ def replay_optimizer(case: dict) -> np.ndarray:
     spec = dict(case["lrlib"])
     if case.get("schedule"):
         spec = {"class": spec["class"], "kwargs": dict(spec.get("kwargs", {}))}
-        spec["kwargs"]["lr"] = build(case["schedule"]["lrlib"])
+        spec["kwargs"]["lr"] = case["schedule"]["lrlib"]
     optimizer = build(spec)
     params = np.asarray(case["params"][0], dtype=float)
     state = optimizer.init(params)
