@@ -68,6 +68,22 @@ class Surface:
     A subclass defines ``dim``, ``f``, ``grad`` and, where known, ``hessian``; ``minimizer``,
     ``min_value`` and ``window`` default to None. :func:`lrlib.run` needs only ``dim``, ``f`` and
     ``grad`` (and uses :meth:`value_and_grad` when a subclass can share work between the two).
+
+    Examples
+    --------
+    A new surface needs only its dimension, its value and its gradient, vectorised over the
+    leading axes of ``x``:
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Bowl(Surface):
+    ...     dim: int = 2
+    ...     def f(self, x):
+    ...         return 0.5 * (self.points(x) ** 2).sum(axis=-1)
+    ...     def grad(self, x):
+    ...         return self.points(x).copy()
+    >>> Bowl()(np.array([[1.0, 2.0], [0.0, 0.0]]))
+    array([2.5, 0. ])
     """
 
     minimizer = None
