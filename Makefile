@@ -19,12 +19,17 @@ $(STAMP): requirements.txt pyproject.toml
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser
+# The book is built first: tests/test_book.py checks the built pages (offline assets, page
+# weight, math rendered in headless Chromium) and pytest executes every chapter notebook.
+test: $(STAMP) browser book
 	$(BIN)/python -m pytest -q
 
-# A clean build: every notebook executed, any warning or cell error fails the build.
+# A clean build: any warning or cell error fails it. Notebooks are executed, or taken from the
+# local execution cache when their code is unchanged; on CI ($CI set) the cache is cleared
+# first, so every notebook is executed.
 book: $(STAMP)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(if $(CI),rm -rf _build/.jupyter_cache)
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
 # Re-execute notebooks after lrlib changed (the local execution cache does not see lrlib).

@@ -1,0 +1,471 @@
+r"""Figures a reader can explore: live in Jupyter, static in the book, scrubbable without a kernel.
+
+An :class:`Explorer` ties a *draw function* ``draw(ax, **values)`` to a few :class:`Control`\ s.
+The same object gives three views:
+
+* ``explorer(**values)``: the **static figure** at the given settings (a matplotlib figure; no
+  ipywidgets needed). This is what the printed book shows.
+* ``explorer.live()``: the **live widget**, ipywidgets sliders wired to the draw function
+  (ipywidgets is imported only here). It needs a running kernel: Jupyter, JupyterLab or Binder.
+* ``explorer.scrubber(name, values)``: a **scrubber**, frames precomputed over one parameter's
+  values and packed into one self-contained HTML snippet (an ``<input type="range">`` that
+  shows one of the stored PNG images). It works in the static HTML book, with no kernel and no
+  network, because nothing is computed when the slider moves.
+
+**Convention for chapters.** A slider that moves nothing is a defect, and in the static book an ipywidgets slider moves
+nothing. So a chapter that offers a widget writes three cells:
+
+1. the live cell, ``explorer.live()``, tagged ``remove-output`` (the book shows the code but not
+   the dead control) and saying in a comment that it is live in Jupyter or on Binder;
+2. the static figure at instructive settings, ``explorer(eta=1.5)``;
+3. where moving the slider *is* the lesson, a scrubber over that parameter,
+   ``explorer.scrubber("eta", [...])``: a handful of frames at a small dpi, so that the page
+   stays light (about 20 kB per frame at the default size and ``dpi=70``).
+
+Examples
+--------
+>>> import numpy as np
+>>> def draw(ax, slope=1.0):
+...     x = np.linspace(0.0, 1.0, 5)
+...     ax.plot(x, slope * x)
+...     ax.set_title(f"slope {slope:g}")
+>>> explorer = Explorer(draw, (Control("slope", 0.0, 2.0, 0.5, value=1.0),))
+>>> explorer(slope=1.5).axes[0].get_title()
+'slope 1.5'
+>>> explorer.scrubber("slope", [0.0, 1.0, 2.0]).frames
+3
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from matplotlib.figure import Figure
+
+from lrlib._validation import check_int, check_real, fail_type, fail_value
+
+__all__ = ["Control", "Explorer", "LiveFigure", "Scrubber", "StaticFigure", "scrubber"]
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    # No "Software" metadata: the same figure gives the same bytes on every machine.
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+class StaticFigure(Figure):
+    """A matplotlib :class:`~matplotlib.figure.Figure` that displays itself as a PNG.
+
+    A plain ``Figure`` made without pyplot shows as ``<Figure size ...>`` text in a notebook
+    unless pyplot's inline backend happens to be loaded; this one always shows as an image, and
+    it is not registered with pyplot (no global figure list, nothing to close).
+    """
+
+    def _repr_png_(self) -> bytes:
+        return _png(self)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Control:
+    r"""One setting a reader can change: a slider over ``[low, high]`` or a choice of ``options``.
+
+    Parameters
+    ----------
+    name : str
+        Keyword under which the draw function receives the value.
+    low, high : float, optional
+        Ends of a slider. Integers for ``low``, ``high`` and ``step`` give an integer slider.
+    step : float, optional
+        Slider increment; for ``scale="log"`` the increment of the base-10 exponent.
+    value : optional
+        Initial value (default: ``low``, or the first option).
+    options : sequence, optional
+        The choices of a drop-down menu; give either ``options`` or ``low``/``high``/``step``.
+    label : str, optional
+        Text shown next to the control (default: ``name``).
+    scale : {"linear", "log"}
+        ``"log"`` spaces the slider evenly in :math:`\log_{10}` of the value (learning rates).
+
+    Raises
+    ------
+    ValueError
+        If the range is empty, the step is not positive, the value lies outside the range, or a
+        log slider does not start above 0.
+    TypeError
+        If ``name`` is not a string or a bound is not a number.
+
+    Examples
+    --------
+    >>> Control("eta", 0.0, 2.5, 0.05, value=0.5).value
+    0.5
+    >>> Control("rule", options=("SGD", "Adam")).value
+    'SGD'
+    >>> Control("eta", 1.0, 0.5, 0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: high must be a finite number > 1; got high=0.5
+    """
+
+    name: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    value: object = None
+    options: tuple | None = None
+    label: str | None = None
+    scale: str = "linear"
+
+    def __post_init__(self):
+        if not (isinstance(self.name, str) and self.name.isidentifier()):
+            raise fail_type("name", "a Python identifier (str)", self.name)
+        if self.scale not in ("linear", "log"):
+            raise fail_value("scale", "one of 'linear', 'log'", self.scale)
+        if self.options is not None:
+            options = tuple(self.options)
+            if not options:
+                raise fail_value("options", "a non-empty sequence", self.options)
+            object.__setattr__(self, "options", options)
+            value = options[0] if self.value is None else self.value
+            if value not in options:
+                raise fail_value("value", f"one of the options {options!r}", self.value)
+            object.__setattr__(self, "value", value)
+            return
+        if self.low is None or self.high is None or self.step is None:
+            raise fail_value("low, high, step", "all given for a slider (or give options)",
+                             (self.low, self.high, self.step))
+        low = check_real("low", self.low, min_value=0.0, min_inclusive=False) if self.scale == "log" \
+            else check_real("low", self.low)
+        check_real("high", self.high, min_value=low, min_inclusive=False)
+        check_real("step", self.step, min_value=0.0, min_inclusive=False)
+        value = self.low if self.value is None else self.value
+        check_real("value", value, min_value=self.low, max_value=self.high)
+        object.__setattr__(self, "value", value)
+
+    @property
+    def is_integer(self) -> bool:
+        """True for a slider whose bounds and step are all integers."""
+        return self.options is None and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool)
+            for v in (self.low, self.high, self.step)
+        )
+
+    def widget(self, widgets):
+        """The ipywidgets control for this setting (``widgets`` is the imported module)."""
+        description = self.label or self.name
+        common = dict(description=description, continuous_update=False,
+                      style={"description_width": "initial"})
+        if self.options is not None:
+            return widgets.Dropdown(options=list(self.options), value=self.value,
+                                    description=description, style=common["style"])
+        if self.is_integer:
+            return widgets.IntSlider(min=self.low, max=self.high, step=self.step,
+                                     value=self.value, **common)
+        if self.scale == "log":
+            return widgets.FloatLogSlider(base=10.0, min=math.log10(self.low),
+                                          max=math.log10(self.high), step=self.step,
+                                          value=self.value, readout_format=".2e", **common)
+        digits = max(0, -math.floor(math.log10(self.step))) if self.step < 1 else 0
+        return widgets.FloatSlider(min=self.low, max=self.high, step=self.step, value=self.value,
+                                   readout_format=f".{digits}f", **common)
+
+
+@dataclass(frozen=True)
+class Explorer:
+    r"""A draw function and the controls a reader may move.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(ax, **values)`` draws on ``ax`` (a tuple of Axes when ``ncols > 1``); it receives
+        one keyword per control and must not call ``plt.show()``.
+    controls : sequence of Control
+        The settings, in the order they are shown.
+    figsize : (float, float)
+        Figure size in inches.
+    ncols : int
+        Number of side-by-side Axes handed to ``draw``.
+    dpi : float
+        Resolution of the PNG images (live view and scrubber frames).
+
+    Raises
+    ------
+    TypeError
+        If ``draw`` is not callable or a control is not a :class:`Control`.
+    ValueError
+        If two controls share a name.
+
+    Notes
+    -----
+    Calling the explorer with keyword values returns the static figure at those values (the
+    other controls keep their initial values); an unknown keyword raises ``TypeError``.
+
+    Examples
+    --------
+    >>> def draw(ax, n=1):
+    ...     ax.plot(range(n + 1))
+    >>> explorer = Explorer(draw, (Control("n", 1, 5, 1),))
+    >>> explorer.defaults()
+    {'n': 1}
+    >>> len(explorer(n=4).axes[0].lines[0].get_xdata())
+    5
+    """
+
+    draw: Callable
+    controls: Sequence[Control]
+    figsize: tuple[float, float] = (6.0, 3.2)
+    ncols: int = 1
+    dpi: float = 70.0
+
+    def __post_init__(self):
+        if not callable(self.draw):
+            raise fail_type("draw", "a callable draw(ax, **values)", self.draw)
+        controls = tuple(self.controls)
+        for control in controls:
+            if not isinstance(control, Control):
+                raise fail_type("controls", "a sequence of Control", control)
+        names = [c.name for c in controls]
+        if len(set(names)) != len(names):
+            raise fail_value("controls", "controls with distinct names", names)
+        object.__setattr__(self, "controls", controls)
+        check_int("ncols", self.ncols, min_value=1)
+        check_real("dpi", self.dpi, min_value=10.0)
+
+    def defaults(self) -> dict:
+        """The initial value of every control, by name."""
+        return {c.name: c.value for c in self.controls}
+
+    def values(self, **values) -> dict:
+        """The defaults updated with ``values``; an unknown name raises ``TypeError``."""
+        merged = self.defaults()
+        for name, value in values.items():
+            if name not in merged:
+                known = ", ".join(merged) or "none"
+                raise TypeError(f"unknown control {name!r}; the controls are: {known}")
+            merged[name] = value
+        return merged
+
+    def render(self, figure: Figure, **values) -> Figure:
+        """Clear ``figure`` and draw it at ``values`` (the defaults for the rest)."""
+        settings = self.values(**values)
+        figure.clear()
+        axes = figure.subplots(1, self.ncols, squeeze=False)[0]
+        self.draw(axes[0] if self.ncols == 1 else tuple(axes), **settings)
+        return figure
+
+    def __call__(self, **values) -> StaticFigure:
+        """The static figure at ``values``."""
+        figure = StaticFigure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        return self.render(figure, **values)
+
+    def live(self) -> LiveFigure:
+        """The live widget: ipywidgets controls wired to the draw function."""
+        return LiveFigure(self)
+
+    def scrubber(self, name: str, values=None, *, start: int = 0, **fixed) -> Scrubber:
+        """A kernel-free scrubber over control ``name`` (see :func:`scrubber`).
+
+        ``values`` defaults to the control's options, or to its slider positions when there are
+        at most 41 of them.
+        """
+        control = {c.name: c for c in self.controls}.get(name)
+        if control is None:
+            raise TypeError(f"unknown control {name!r}; the controls are: "
+                            + ", ".join(c.name for c in self.controls))
+        if values is None:
+            values = _default_frames(control)
+        settings = self.values(**fixed)
+        settings.pop(name)
+        return scrubber(self.draw, name, values, start=start, label=control.label,
+                        figsize=self.figsize, ncols=self.ncols, dpi=self.dpi, **settings)
+
+
+def _default_frames(control: Control) -> tuple:
+    if control.options is not None:
+        return control.options
+    count = round((control.high - control.low) / control.step) + 1
+    if count > 41:
+        raise fail_value("values", "given explicitly for a slider with more than 41 positions",
+                         None)
+    return tuple(control.low + k * control.step for k in range(count))
+
+
+class LiveFigure:
+    """The live view of an :class:`Explorer`: ipywidgets controls above the figure's image.
+
+    Built by :meth:`Explorer.live`. Moving a control redraws the figure (in a running kernel);
+    :meth:`update` does the same from code. It displays as its ipywidgets box.
+
+    Attributes
+    ----------
+    controls : dict
+        The ipywidgets control of each setting, by name.
+    image : ipywidgets.Image
+        The PNG of the current figure.
+    figure : matplotlib.figure.Figure
+        The figure that is redrawn.
+    widget : ipywidgets.VBox
+        The controls and the image, as shown in Jupyter.
+    """
+
+    def __init__(self, explorer: Explorer):
+        try:
+            import ipywidgets as widgets
+        except ImportError as error:  # pragma: no cover - the book's environment has it
+            raise ImportError(
+                "the live view needs ipywidgets (pip install ipywidgets); the static figure "
+                "explorer(**values) and explorer.scrubber(...) do not") from error
+        self.explorer = explorer
+        self.figure = Figure(figsize=explorer.figsize, dpi=explorer.dpi, layout="constrained")
+        self.controls = {c.name: c.widget(widgets) for c in explorer.controls}
+        self.image = widgets.Image(format="png")
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.image])
+        self._updating = False
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._redraw()
+
+    def values(self) -> dict:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, **values) -> None:
+        """Set controls to ``values`` and redraw once."""
+        self.explorer.values(**values)  # unknown names raise before anything changes
+        self._updating = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._updating = False
+        self._redraw()
+
+    def _on_change(self, change) -> None:
+        if not self._updating:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        self.explorer.render(self.figure, **self.values())
+        self.image.value = _png(self.figure)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+@dataclass(frozen=True)
+class Scrubber:
+    """Precomputed frames and the self-contained HTML that flips between them.
+
+    Attributes
+    ----------
+    html : str
+        One ``<div>``: the frames as inline PNG images and a range input that shows one of
+        them. No external script or stylesheet; the only script is the input's ``oninput``.
+    frames : int
+        Number of frames.
+    labels : tuple of str
+        The caption of each frame (``"name = value"``).
+    """
+
+    html: str = field(repr=False)
+    frames: int
+    labels: tuple[str, ...]
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+# Runs when the range input moves: show frame i, hide the others, update the caption.
+_ONINPUT = (
+    "var box=this.closest('.lrlib-scrubber'),imgs=box.querySelectorAll('img'),i=+this.value;"
+    "for(var j=0;j!==imgs.length;j++){imgs[j].style.display=(j===i)?'block':'none';}"
+    "box.querySelector('output').textContent=imgs[i].getAttribute('data-label');"
+)
+
+
+def scrubber(draw: Callable, name: str, values, *, start: int = 0, label: str | None = None,
+             figsize=(6.0, 3.2), ncols: int = 1, dpi: float = 70.0, **fixed) -> Scrubber:
+    r"""Precompute ``draw`` over the values of one parameter; return a kernel-free slider.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(ax, **values)``, as for :class:`Explorer`.
+    name : str
+        The keyword of ``draw`` that the slider moves.
+    values : sequence
+        The values of ``name``, one frame each, in slider order.
+    start : int
+        Index of the frame shown first.
+    label : str, optional
+        Caption text for the parameter (default: ``name``).
+    figsize, ncols, dpi
+        As for :class:`Explorer`; keep ``dpi`` small, every frame is stored in the page.
+    **fixed
+        The other keywords of ``draw``, held fixed.
+
+    Returns
+    -------
+    Scrubber
+        ``.html`` is the snippet; in a notebook the object displays as that HTML.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is empty or ``start`` is not a frame index.
+
+    Notes
+    -----
+    Every frame is drawn now, so moving the slider later needs no kernel: the page only shows a
+    different stored image. The page weight grows with the number of frames times the size of
+    one PNG (about 20 kB at 6 x 3.2 inches and ``dpi=70``).
+
+    Examples
+    --------
+    >>> def draw(ax, beta=0.0):
+    ...     ax.plot([0, 1], [0, beta])
+    >>> s = scrubber(draw, "beta", [0.0, 0.5, 0.9])
+    >>> s.frames, s.labels[1], s.html.count("<img ")
+    (3, 'beta = 0.5', 3)
+    """
+    if not callable(draw):
+        raise fail_type("draw", "a callable draw(ax, **values)", draw)
+    if not (isinstance(name, str) and name.isidentifier()):
+        raise fail_type("name", "a Python identifier (str)", name)
+    values = tuple(values.tolist() if hasattr(values, "tolist") else values)
+    if not values:
+        raise fail_value("values", "a non-empty sequence", values)
+    check_int("start", start, min_value=0, max_value=len(values) - 1)
+    caption = label or name
+    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    check_int("ncols", ncols, min_value=1)
+    labels, images = [], []
+    for k, value in enumerate(values):
+        shown = f"{value:.4g}" if _is_number(value) else str(value)
+        labels.append(f"{caption} = {shown}")
+        figure.clear()
+        axes = figure.subplots(1, ncols, squeeze=False)[0]
+        draw(axes[0] if ncols == 1 else tuple(axes), **{name: value}, **fixed)
+        data = base64.b64encode(_png(figure)).decode("ascii")
+        display = "block" if k == start else "none"
+        text = html.escape(labels[-1], quote=True)
+        images.append(f'<img src="data:image/png;base64,{data}" alt="{text}" data-label="{text}" '
+                      f'style="display:{display};max-width:100%;height:auto">')
+    slider = (f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="{start}" '
+              f'aria-label="{html.escape(caption, quote=True)}" style="width:60%" '
+              f'oninput="{html.escape(_ONINPUT, quote=True)}">')
+    page = ('<div class="lrlib-scrubber" style="margin:0.5em 0">'
+            + "".join(images)
+            + f'<div style="display:flex;gap:1em;align-items:center">{slider}'
+            + f'<output>{html.escape(labels[start])}</output></div></div>')
+    return Scrubber(html=page, frames=len(values), labels=tuple(labels))
