@@ -3,7 +3,7 @@
 from importlib import import_module as _import_module
 
 __all__ = []
-for _name in ("schedules", "optimizers", "surfaces", "surfaces_designed", "trajectory", "plotting", "range_test"):
+for _name in ("schedules", "optimizers", "surfaces", "trajectory", "plotting", "range_test"):
     try:
         _module = _import_module(f"lrlib.{_name}")
     except ModuleNotFoundError as _error:

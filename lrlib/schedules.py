@@ -264,27 +264,32 @@ class InverseTimeDecay:
 
 @dataclass(frozen=True)
 class InverseSqrtDecay:
-    r"""Inverse square-root decay, :math:`\eta_0/\sqrt{n + 1}`.
+    r"""Inverse square-root decay, :math:`\eta_0/\sqrt{1 + n/s}`.
 
     Parameters
     ----------
     lr0 : float
         Learning rate of the first update (step 0), ``>= 0``.
+    decay_steps : float, default 1
+        The time scale :math:`s > 0`: the rate has halved at :math:`n = 3s`. With the default
+        the rate is :math:`\eta_0/\sqrt{n + 1}`.
 
     Raises
     ------
     TypeError, ValueError
-        If ``lr0`` is not a finite real number ``>= 0``.
+        If ``lr0`` is not a finite real number ``>= 0`` or ``decay_steps`` not one ``> 0``.
 
     Notes
     -----
-    .. math:: \eta_n = \frac{\eta_0}{\sqrt{n + 1}}
+    .. math:: \eta_n = \frac{\eta_0}{\sqrt{1 + n/s}}
 
-    The decay of Duchi et al.'s AdaGrad analysis: with it, the lecture form of AdaGrad (whose
-    :math:`\sigma_n` is the root *mean* square of past gradients) becomes exactly Duchi's
-    AdaGrad. Its rates satisfy :math:`\sum \eta_n = \infty`, but not the Robbins-Monro
-    condition :math:`\sum \eta_n^2 < \infty` (that sum grows like :math:`\ln n`).
-    PyTorch twin: ``LambdaLR(lr_lambda=lambda k: 1 / math.sqrt(k + 1))``.
+    With :math:`s = 1` this is the decay of Duchi et al.'s AdaGrad analysis: with it, the
+    lecture form of AdaGrad (whose :math:`\sigma_n` is the root *mean* square of past
+    gradients) becomes exactly Duchi's AdaGrad. A larger :math:`s` keeps the rate near
+    :math:`\eta_0` for about :math:`s` steps before the decay sets in. Its rates satisfy
+    :math:`\sum \eta_n = \infty`, but not the Robbins-Monro condition
+    :math:`\sum \eta_n^2 < \infty` (that sum grows like :math:`\ln n`).
+    PyTorch twin: ``LambdaLR(lr_lambda=lambda k: 1 / math.sqrt(1 + k / s))``.
 
     References
     ----------
@@ -295,17 +300,25 @@ class InverseSqrtDecay:
     --------
     >>> InverseSqrtDecay(lr0=0.1)(np.array([0, 3, 99]))
     array([0.1 , 0.05, 0.01])
+    >>> InverseSqrtDecay(lr0=0.1, decay_steps=50)(np.array([0, 150]))
+    array([0.1 , 0.05])
     """
 
     lr0: float
+    decay_steps: float = 1.0
 
     def __post_init__(self):
         set_field(self, "lr0", check_real("lr0", self.lr0, min_value=0.0))
+        set_field(self, "decay_steps", check_real("decay_steps", self.decay_steps,
+                                                  min_value=0.0, min_inclusive=False))
 
     def __call__(self, step):
         """The learning rate of ``step`` (an int, or an integer array)."""
         n = check_steps(step)
-        return as_output(self.lr0 / np.sqrt(n + 1.0), n)
+        if self.decay_steps == 1.0:
+            # n + 1 exactly, as the LambdaLR twin computes it.
+            return as_output(self.lr0 / np.sqrt(n + 1.0), n)
+        return as_output(self.lr0 / np.sqrt(1.0 + n / self.decay_steps), n)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ._validation import check_int, check_real, fail_type, fail_value
 
-__all__ = ["Surface", "Quadratic", "Rosenbrock", "BumpyLandscape", "LeastSquares"]
+__all__ = ["Surface", "Quadratic", "Rosenbrock", "BumpyLandscape", "LeastSquares", "StuckValley"]
 
 
 def _frozen_array(values) -> np.ndarray:
@@ -679,3 +679,8 @@ class LeastSquares(Surface):
         inputs, _ = self._batch(idx)
         points = self.points(x)
         return np.broadcast_to(inputs.T @ inputs / inputs.shape[0], points.shape + (self.dim,)).copy()
+
+
+# The chapters' designed surfaces live in their own module; re-exported here (at the bottom,
+# because that module builds on the base class above).
+from lrlib.surfaces_designed import StuckValley  # noqa: E402

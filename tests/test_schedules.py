@@ -197,6 +197,12 @@ def test_inverse_sqrt_decay_matches_formula():
     assert_close(InverseSqrtDecay(0.3)(STEPS), reference, 1e-15)
 
 
+def test_inverse_sqrt_decay_with_a_time_scale_matches_formula():
+    reference = [0.3 / math.sqrt(1 + n / 50) for n in STEPS.tolist()]
+    assert_close(InverseSqrtDecay(0.3, decay_steps=50)(STEPS), reference, 1e-15)
+    assert InverseSqrtDecay(0.3, decay_steps=50)(150) == pytest.approx(0.15, rel=1e-15)
+
+
 @pytest.mark.parametrize("drop,every", [(0.5, 30), (0.1, 1), (0.9, 7)])
 def test_step_decay_matches_seed_formula(drop, every):
     reference = [0.1 * drop ** math.floor((1 + n) / every) for n in STEPS.tolist()]
@@ -537,6 +543,12 @@ INVALID = [
          lambda: InverseTimeDecay(0.1, 0.1, 1, 1)),
     _bad(ValueError, "lr0 must be a finite number >= 0; got lr0=-1", lambda: InverseSqrtDecay(-1)),
     _bad(TypeError, "lr0 must be a real number; got lr0=None (NoneType)", lambda: InverseSqrtDecay(None)),
+    _bad(ValueError, "decay_steps must be a finite number > 0; got decay_steps=0",
+         lambda: InverseSqrtDecay(0.1, 0)),
+    _bad(ValueError, "decay_steps must be a finite number > 0; got decay_steps=nan",
+         lambda: InverseSqrtDecay(0.1, float("nan"))),
+    _bad(TypeError, "decay_steps must be a real number; got decay_steps='50' (str)",
+         lambda: InverseSqrtDecay(0.1, "50")),
     _bad(ValueError, "lr0 must be a finite number >= 0; got lr0=nan", lambda: StepDecay(NAN, 0.5, 10)),
     _bad(ValueError, "drop must be a finite number in [0, 1]; got drop=1.5", lambda: StepDecay(0.1, 1.5, 10)),
     _bad(ValueError, "drop must be a finite number in [0, 1]; got drop=-0.5",
