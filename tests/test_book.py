@@ -167,6 +167,27 @@ def test_no_page_shows_a_live_widget(pages):
     assert not offenders
 
 
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|\w+Error: |\w+Warning: ")
+
+
+def test_no_page_shows_a_traceback_or_a_warning(pages):
+    # Cell outputs only (the prose may name an error type); a traceback or a warning in an output
+    # is a defect a reader would see.
+    offenders = {}
+    for path, soup in pages.items():
+        for output in soup.select(".cell_output"):
+            found = TRACEBACK.search(output.get_text())
+            if found:
+                offenders[str(path.relative_to(HTML))] = found.group(0)
+    assert not offenders
+
+
+def test_traceback_detector_catches_an_error_output():
+    soup = BeautifulSoup('<div class="cell_output"><pre>Traceback (most recent call last):\n'
+                         'ZeroDivisionError: division by zero</pre></div>', "html.parser")
+    assert TRACEBACK.search(soup.select(".cell_output")[0].get_text())
+
+
 def test_no_thebe_button(pages):
     assert not [p for p, soup in pages.items() if soup.select(".thebe-launch-button")]
 
