@@ -32,6 +32,12 @@ book: $(STAMP)
 	$(if $(CI),rm -rf _build/.jupyter_cache)
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
+# The student edition of the homework (homework/*.ipynb hold the solutions): solution regions
+# become stubs that raise NotImplementedError naming the task, hidden tests are removed.
+homework: $(STAMP)
+	rm -rf _build/homework
+	$(BIN)/python -m lrlib.grading release homework _build/homework
+
 # Re-execute notebooks after lrlib changed (the local execution cache does not see lrlib).
 clear-cache:
 	rm -rf _build/.jupyter_cache

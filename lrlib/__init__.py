@@ -11,12 +11,16 @@ has the same rule, plus the error surfaces, the runner and the plots the chapter
 
 Submodules: :mod:`lrlib.schedules`, :mod:`lrlib.optimizers`, :mod:`lrlib.surfaces`,
 :mod:`lrlib.trajectory` (``run``, ``sweep``, ``Trajectory``), :mod:`lrlib.plotting`,
-:mod:`lrlib.range_test` and :mod:`lrlib.widgets` (interactive figures; imports ipywidgets only
-when a live widget is built). The optimizer states (``AdamState``, ...) live in
-:mod:`lrlib.optimizers`.
+:mod:`lrlib.range_test`, :mod:`lrlib.datasets` (the handwritten digits), :mod:`lrlib.models`
+(softmax regression and a small network, with a lean training loop) and :mod:`lrlib.widgets`
+(interactive figures; imports ipywidgets only when a live widget is built). The optimizer
+states (``AdamState``, ...) live in :mod:`lrlib.optimizers`.
 """
 
-from lrlib import optimizers, plotting, range_test, schedules, surfaces, trajectory
+from lrlib import (datasets, models, optimizers, plotting, range_test, schedules, surfaces,
+                   trajectory)
+from lrlib.datasets import *  # noqa: F401,F403
+from lrlib.models import *  # noqa: F401,F403
 from lrlib.optimizers import *  # noqa: F401,F403
 from lrlib.plotting import *  # noqa: F401,F403
 from lrlib.range_test import *  # noqa: F401,F403
@@ -28,7 +32,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     name
-    for module in (schedules, optimizers, surfaces, trajectory, plotting, range_test)
+    for module in (schedules, optimizers, surfaces, trajectory, plotting, range_test, datasets,
+                   models)
     for name in module.__all__
     if not (module is optimizers and name.endswith("State"))
 ]
