@@ -38,6 +38,15 @@ homework: $(STAMP)
 	rm -rf _build/homework
 	$(BIN)/python -m lrlib.grading release homework _build/homework
 
+# Performance, side by side with torch.optim (benchmarks/README.md): prints a table and writes
+# benchmarks/results/. torch is never installed here: pass an interpreter that has it, e.g.
+# `make bench TORCH_PYTHON=/path/to/venv/bin/python` (else one on PATH is looked for).
+# BENCH_ARGS=--quick skips the 1e6-parameter sizes, the notebooks and the clean book build.
+TORCH_PYTHON ?=
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(if $(TORCH_PYTHON),--torch-python $(TORCH_PYTHON)) $(BENCH_ARGS)
+
 # Re-execute notebooks after lrlib changed (the local execution cache does not see lrlib).
 clear-cache:
 	rm -rf _build/.jupyter_cache

@@ -228,6 +228,8 @@ def check_steps(step) -> np.ndarray:
     ...
     ValueError: step must be an integer >= 0 (or an array of them); got step=1.5
     """
+    if type(step) is int and 0 <= step < 2**63:  # the common case: an optimizer's step count
+        return np.array(step, dtype=np.int64)
     requirement = "an integer >= 0 (or an array of them)"
     if isinstance(step, (bool, np.bool_, str, bytes)):
         raise fail_type("step", requirement, step)

@@ -205,8 +205,9 @@ class StuckValley(Surface):
 
     # ---------------------------------------------------------------- the cross-section W(u)
 
-    def _wall(self, u):
-        """``W(u), W'(u), W''(u)`` of the cross-section, accurate to rounding near u = 0."""
+    def _wall(self, u, curvature: bool = True):
+        """``W(u), W'(u), W''(u)`` of the cross-section, accurate to rounding near u = 0
+        (``W''`` is None unless ``curvature``: gradient steps do not need it)."""
         A, w, d = self.wall_slope, self.wall_width, self.floor_halfwidth
         p, q = d + u, d - u
         hp, hq, h0 = np.hypot(w, p), np.hypot(w, q), np.hypot(w, d)
@@ -219,9 +220,11 @@ class StuckValley(Surface):
         conjugate = np.where(inside, p * hq + q * hp, 1.0)
         slope = np.where(inside, 2.0 * A * w * w * d * u / (hp * hq * conjugate),
                          0.5 * A * (p / hp - q / hq))
+        if not curvature:
+            return value, slope, None
         # products, not **: numpy's pow may round a batch differently from a single point
-        curvature = 0.5 * A * w * w * (1.0 / (hp * hp * hp) + 1.0 / (hq * hq * hq))
-        return value, slope, curvature
+        bend = 0.5 * A * w * w * (1.0 / (hp * hp * hp) + 1.0 / (hq * hq * hq))
+        return value, slope, bend
 
     def bounce_amplitude(self, lr) -> float:
         r"""Half-width :math:`u^*` of gradient descent's period-2 bounce across the valley.
@@ -272,15 +275,16 @@ class StuckValley(Surface):
         across = x[..., 1] - self.tilt * along
         return along, across
 
-    def _basin(self, along):
+    def _basin(self, along, curvature: bool = True):
         B, v = self.valley_slope, self.basin_width
         h = np.hypot(v, along)
-        return B * along * along / (h + v), B * along / h, B * v * v / (h * h * h)
+        bend = B * v * v / (h * h * h) if curvature else None
+        return B * along * along / (h + v), B * along / h, bend
 
     def f(self, x):
         """Value, shape ``x.shape[:-1]``."""
         along, across = self._parts(x)
-        return self._wall(across)[0] + self._basin(along)[0]
+        return self._wall(across, curvature=False)[0] + self._basin(along, curvature=False)[0]
 
     def grad(self, x):
         """Gradient, shape ``x.shape``."""
@@ -289,9 +293,11 @@ class StuckValley(Surface):
     def value_and_grad(self, x):
         """``(f(x), grad(x))`` sharing the square roots."""
         along, across = self._parts(x)
-        wall, wall_slope, _ = self._wall(across)
-        basin, basin_slope, _ = self._basin(along)
-        g = np.stack([basin_slope - self.tilt * wall_slope, wall_slope], axis=-1)
+        wall, wall_slope, _ = self._wall(across, curvature=False)
+        basin, basin_slope, _ = self._basin(along, curvature=False)
+        g = np.empty(np.shape(along) + (2,))
+        g[..., 0] = basin_slope - self.tilt * wall_slope
+        g[..., 1] = wall_slope
         return wall + basin, g
 
     def hessian(self, x):

@@ -9,12 +9,13 @@ vectorised batch of runs: ``lr`` of shape ``(K, 1)`` runs K learning rates at on
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_int, check_lr, check_real, fail_type, fail_value, lr_at
+from ._validation import check_int, check_lr, check_real, fail_type, fail_value
 
 __all__ = ["Trajectory", "run", "sweep"]
 
@@ -198,6 +199,8 @@ def _rate_value(value, batch_ndim: int, aligned: bool):
     A first-order ``lr`` broadcasts against the params, so its last axis is the coordinate axis;
     a second-order ``step_size`` counts as aligned with the params only if it has their ndim.
     """
+    if type(value) is float:
+        return value, False
     if value is None:
         return np.nan, False
     rate = np.asarray(value, dtype=float)
@@ -206,6 +209,19 @@ def _rate_value(value, batch_ndim: int, aligned: bool):
             return rate[..., 0], False
         return rate, True
     return rate, False
+
+
+def _went_bad(value, x, max_loss) -> bool:
+    """Whether one run's iterate is bad: loss not finite or above ``max_loss``, or x not finite.
+
+    The same test as the batch one (``np.isfinite``), on Python floats: it runs every step.
+    """
+    loss = float(value)
+    if not (math.isfinite(loss) and loss <= max_loss):
+        return True
+    if x.size <= 16:
+        return not all(map(math.isfinite, x.ravel().tolist()))
+    return not np.isfinite(x).all()
 
 
 def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, max_loss=1e100):
@@ -315,9 +331,15 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
     params = np.full((steps + 1,) + shape, np.nan)
     loss = np.full((steps + 1,) + batch, np.nan)
     grad_norm = np.full((steps + 1,) + batch, np.nan)
+    # A single run keeps its exact gradients and takes their norms after the loop, in one pass
+    # (the same numbers: each row is summed as a 1-D array is). A batch takes them as it goes.
+    gradients = None if batch else np.full((steps + 1,) + shape, np.nan)
     rates = None
     diverged_at = np.full(batch, -1, dtype=np.int64)
     check_bound = max_loss < np.inf
+    # A rate that is a number or an array is the same for every update: recorded after the loop.
+    fixed_rate = not needs_surface and not callable(lr)
+    updates = 0
 
     with np.errstate(all="ignore"):
         x = np.array(np.broadcast_to(start, shape))
@@ -326,14 +348,20 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
         for k in range(steps + 1):
             params[k] = x
             loss[k] = value
-            grad_norm[k] = np.sqrt((grad * grad).sum(axis=-1))
-            bad = ~np.isfinite(value) | ~np.isfinite(x).all(axis=-1)
-            if check_bound:
-                bad |= value > max_loss
-            if bad.any():
-                diverged_at = np.where(bad & (diverged_at < 0), k, diverged_at)
-                if (diverged_at >= 0).all():
+            if not batch:
+                gradients[k] = grad
+                if _went_bad(value, x, max_loss):
+                    diverged_at = np.array(k)
                     break
+            else:
+                grad_norm[k] = np.sqrt((grad * grad).sum(axis=-1))
+                bad = ~np.isfinite(value) | ~np.isfinite(x).all(axis=-1)
+                if check_bound:
+                    bad |= value > max_loss
+                if bad.any():
+                    diverged_at = np.where(bad & (diverged_at < 0), k, diverged_at)
+                    if (diverged_at >= 0).all():
+                        break
             if k == steps:
                 break
             seen = grad
@@ -347,16 +375,28 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
             if needs_surface:
                 x, state = optimizer.step(x, seen, state, surface)
                 rate, per_coordinate = _rate_value(state.step_size, len(batch), aligned=False)
-            else:
-                rate, per_coordinate = _rate_value(lr_at(lr, k), len(batch), aligned=True)
+            elif fixed_rate:
                 x, state = optimizer.step(x, seen, state)
-            if rates is None:
-                rates = np.full((steps,) + batch + ((dim,) if per_coordinate else ()), np.nan)
-            rates[k] = rate
-            if np.shape(x) != shape:
-                raise ValueError(f"optimizer.step returned params of shape {np.shape(x)}; expected {shape}")
+            else:
+                rate, per_coordinate = _rate_value(lr(k), len(batch), aligned=True)
+                x, state = optimizer.step(x, seen, state)
+            updates += 1
+            if not fixed_rate:
+                if rates is None:
+                    rates = np.full((steps,) + batch + ((dim,) if per_coordinate else ()), np.nan)
+                rates[k] = rate
+            if type(x) is not np.ndarray or x.shape != shape:
+                if np.shape(x) != shape:
+                    raise ValueError(f"optimizer.step returned params of shape {np.shape(x)}; "
+                                     f"expected {shape}")
             value, grad = evaluate(x)
+        if gradients is not None:
+            grad_norm = np.sqrt((gradients * gradients).sum(axis=-1))
 
+    if fixed_rate and updates:
+        rate, per_coordinate = _rate_value(lr, len(batch), aligned=True)
+        rates = np.full((steps,) + batch + ((dim,) if per_coordinate else ()), np.nan)
+        rates[:updates] = rate
     if rates is None:
         rates = np.full((steps,) + batch, np.nan)
     min_value = getattr(surface, "min_value", None)

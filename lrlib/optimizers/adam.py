@@ -10,12 +10,11 @@ import numpy as np
 from .._validation import check_bool
 from ._common import (
     check_state,
-    divide,
+    elementwise,
     learning_rate,
     lerp,
     nonnegative,
     prepare,
-    quiet,
     rate,
     unit_interval_open,
     validated,
@@ -45,29 +44,41 @@ def _init_adam(opt, params) -> AdamState:
     return AdamState(0, zeros, zeros.copy(), zeros.copy() if opt.amsgrad else None)
 
 
+def _adam_update(ops, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr,
+                 bias_correction1, bias_correction2_sqrt, opt, decoupled):
+    """Update ``t`` of Adam (AdamW if ``decoupled``), in torch's order (``_single_tensor_adam``).
+
+    Elementwise: the arguments are arrays or single floats (see ``elementwise``).
+    """
+    if opt.weight_decay != 0:
+        if decoupled:
+            param = param * (1 - lr * opt.weight_decay)
+        else:
+            grad = grad + opt.weight_decay * param
+    exp_avg = lerp(exp_avg, grad, 1 - opt.beta1)
+    exp_avg_sq = exp_avg_sq * opt.beta2 + ((1 - opt.beta2) * grad) * grad
+    step_size = lr / bias_correction1
+    if opt.amsgrad:
+        max_exp_avg_sq = ops.maximum(max_exp_avg_sq, exp_avg_sq)
+        denom = ops.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + opt.eps
+    else:
+        denom = ops.sqrt(exp_avg_sq) / bias_correction2_sqrt + opt.eps
+    param = param + ops.divide((-step_size) * exp_avg, denom)
+    return param, exp_avg, exp_avg_sq, max_exp_avg_sq
+
+
 def _adam_step(opt, params, grads, state, *, decoupled: bool, name: str):
-    """One Adam update in torch's single-tensor order (``_single_tensor_adam``)."""
+    """One Adam update: the step's scalars here, the arithmetic in :func:`_adam_update`."""
     params, grads = prepare(params, grads)
     check_state(state, AdamState, name)
     lr = rate(opt.lr, state.t, params.dtype)
     t = state.t + 1
-    if opt.weight_decay != 0:
-        if decoupled:
-            params = params * (1 - lr * opt.weight_decay)
-        else:
-            grads = grads + opt.weight_decay * params
-    exp_avg = lerp(state.exp_avg, grads, 1 - opt.beta1)
-    exp_avg_sq = state.exp_avg_sq * opt.beta2 + ((1 - opt.beta2) * grads) * grads
     # Python's float ** int is C pow, as torch's beta ** step.item().
-    step_size = lr / (1 - opt.beta1**t)
+    bias_correction1 = 1 - opt.beta1**t
     bias_correction2_sqrt = (1 - opt.beta2**t) ** 0.5
-    max_exp_avg_sq = None
-    if opt.amsgrad:
-        max_exp_avg_sq = np.maximum(state.max_exp_avg_sq, exp_avg_sq)
-        denom = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + opt.eps
-    else:
-        denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + opt.eps
-    params = params + divide((-step_size) * exp_avg, denom)
+    params, exp_avg, exp_avg_sq, max_exp_avg_sq = elementwise(
+        _adam_update, (params, grads, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq),
+        (lr, bias_correction1, bias_correction2_sqrt, opt, decoupled))
     return params, AdamState(t, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
 
@@ -178,7 +189,6 @@ class Adam:
     def init(self, params) -> AdamState:
         return _init_adam(self, params)
 
-    @quiet
     def step(self, params, grads, state: AdamState) -> tuple[np.ndarray, AdamState]:
         return _adam_step(self, params, grads, state, decoupled=False, name="Adam")
 
@@ -255,7 +265,6 @@ class AdamW:
     def init(self, params) -> AdamState:
         return _init_adam(self, params)
 
-    @quiet
     def step(self, params, grads, state: AdamState) -> tuple[np.ndarray, AdamState]:
         return _adam_step(self, params, grads, state, decoupled=True, name="AdamW")
 

@@ -9,12 +9,11 @@ import numpy as np
 
 from ._common import (
     check_state,
-    divide,
+    elementwise,
     learning_rate,
     lerp,
     nonnegative,
     prepare,
-    quiet,
     rate,
     unit_interval_open,
     validated,
@@ -49,13 +48,44 @@ class RAdamState(NamedTuple):
     exp_avg_sq: np.ndarray
 
 
-def _moments(params, grads, state, opt):
-    """The L2-decayed gradient and the updated raw moments (Adam's recursions)."""
+def _moments(param, grad, exp_avg, exp_avg_sq, opt):
+    """The L2-decayed gradient and the updated raw moments (Adam's recursions), elementwise."""
     if opt.weight_decay != 0:
-        grads = grads + opt.weight_decay * params
-    exp_avg = lerp(state.exp_avg, grads, 1 - opt.beta1)
-    exp_avg_sq = state.exp_avg_sq * opt.beta2 + ((1 - opt.beta2) * grads) * grads
-    return grads, exp_avg, exp_avg_sq
+        grad = grad + opt.weight_decay * param
+    exp_avg = lerp(exp_avg, grad, 1 - opt.beta1)
+    exp_avg_sq = exp_avg_sq * opt.beta2 + ((1 - opt.beta2) * grad) * grad
+    return grad, exp_avg, exp_avg_sq
+
+
+def _adamax_update(ops, param, grad, exp_avg, exp_inf, lr, bias_correction1, opt):
+    """Update of :class:`Adamax`, elementwise (arrays or single floats, see ``elementwise``)."""
+    if opt.weight_decay != 0:
+        grad = grad + opt.weight_decay * param
+    exp_avg = lerp(exp_avg, grad, 1 - opt.beta1)
+    exp_inf = ops.maximum(exp_inf * opt.beta2, abs(grad) + opt.eps)
+    clr = lr / bias_correction1
+    return param + ops.divide((-clr) * exp_avg, exp_inf), exp_avg, exp_inf
+
+
+def _nadam_update(ops, param, grad, exp_avg, exp_avg_sq, lr, bias_correction2, mu, mu_next,
+                  mu_product, mu_product_next, opt):
+    """Update of :class:`NAdam`, elementwise: two separate additions, in torch's order."""
+    grad, exp_avg, exp_avg_sq = _moments(param, grad, exp_avg, exp_avg_sq, opt)
+    denom = ops.sqrt(exp_avg_sq / bias_correction2) + opt.eps
+    param = param + ops.divide((-lr * (1.0 - mu) / (1.0 - mu_product)) * grad, denom)
+    param = param + ops.divide(((-lr * mu_next) / (1.0 - mu_product_next)) * exp_avg, denom)
+    return param, exp_avg, exp_avg_sq
+
+
+def _radam_update(ops, param, grad, exp_avg, exp_avg_sq, lr, bias_correction1,
+                  bias_correction2, rect, opt):
+    """Update of :class:`RAdam`, elementwise; ``rect`` is None while not rectified."""
+    grad, exp_avg, exp_avg_sq = _moments(param, grad, exp_avg, exp_avg_sq, opt)
+    corrected_exp_avg = exp_avg / bias_correction1
+    if rect is None:
+        return param - corrected_exp_avg * lr, exp_avg, exp_avg_sq
+    adaptive = ops.divide(bias_correction2**0.5, ops.sqrt(exp_avg_sq) + opt.eps)
+    return param - corrected_exp_avg * lr * adaptive * rect, exp_avg, exp_avg_sq
 
 
 def _zeros(params):
@@ -155,18 +185,14 @@ class Adamax:
         zeros = _zeros(params)
         return AdamaxState(0, zeros, zeros.copy())
 
-    @quiet
     def step(self, params, grads, state: AdamaxState) -> tuple[np.ndarray, AdamaxState]:
         params, grads = prepare(params, grads)
         check_state(state, AdamaxState, "Adamax")
         lr = rate(self.lr, state.t, params.dtype)
         t = state.t + 1
-        if self.weight_decay != 0:
-            grads = grads + self.weight_decay * params
-        exp_avg = lerp(state.exp_avg, grads, 1 - self.beta1)
-        exp_inf = np.maximum(state.exp_inf * self.beta2, np.abs(grads) + self.eps)
-        clr = lr / (1 - self.beta1**t)
-        params = params + divide((-clr) * exp_avg, exp_inf)
+        params, exp_avg, exp_inf = elementwise(
+            _adamax_update, (params, grads, state.exp_avg, state.exp_inf),
+            (lr, 1 - self.beta1**t, self))
         return params, AdamaxState(t, exp_avg, exp_inf)
 
     init.__doc__ = _INIT_DOC.format(name="Adamax", extra="")
@@ -251,7 +277,6 @@ class NAdam:
         zeros = _zeros(params)
         return NAdamState(0, zeros, zeros.copy(), 1.0)
 
-    @quiet
     def step(self, params, grads, state: NAdamState) -> tuple[np.ndarray, NAdamState]:
         params, grads = prepare(params, grads)
         check_state(state, NAdamState, "NAdam")
@@ -262,11 +287,9 @@ class NAdam:
         mu_next = self.beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * self.momentum_decay)))
         mu_product = state.mu_product * mu
         mu_product_next = mu_product * mu_next
-        grads, exp_avg, exp_avg_sq = _moments(params, grads, state, self)
-        denom = np.sqrt(exp_avg_sq / bias_correction2) + self.eps
-        # Two separate additions, in torch's order.
-        params = params + divide((-lr * (1.0 - mu) / (1.0 - mu_product)) * grads, denom)
-        params = params + divide(((-lr * mu_next) / (1.0 - mu_product_next)) * exp_avg, denom)
+        params, exp_avg, exp_avg_sq = elementwise(
+            _nadam_update, (params, grads, state.exp_avg, state.exp_avg_sq),
+            (lr, bias_correction2, mu, mu_next, mu_product, mu_product_next, self))
         return params, NAdamState(t, exp_avg, exp_avg_sq, mu_product)
 
     init.__doc__ = _INIT_DOC.format(name="NAdam", extra=", ``mu_product = 1``")
@@ -380,26 +403,23 @@ class RAdam:
         rho_inf = 2 / (1 - beta2) - 1
         return rho_inf - 2 * t * (beta2**t) / (1 - beta2**t)
 
-    @quiet
     def step(self, params, grads, state: RAdamState) -> tuple[np.ndarray, RAdamState]:
         params, grads = prepare(params, grads)
         check_state(state, RAdamState, "RAdam")
         lr = rate(self.lr, state.t, params.dtype)
         t = state.t + 1
-        grads, exp_avg, exp_avg_sq = _moments(params, grads, state, self)
         bias_correction1 = 1 - self.beta1**t
         bias_correction2 = 1 - self.beta2**t
-        corrected_exp_avg = exp_avg / bias_correction1
         rho_inf = 2 / (1 - self.beta2) - 1
         rho_t = self.rho(t)
+        rect = None
         if rho_t > 5.0:
             rect = (
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             ) ** 0.5
-            adaptive = divide(bias_correction2**0.5, np.sqrt(exp_avg_sq) + self.eps)
-            params = params - corrected_exp_avg * lr * adaptive * rect
-        else:
-            params = params - corrected_exp_avg * lr
+        params, exp_avg, exp_avg_sq = elementwise(
+            _radam_update, (params, grads, state.exp_avg, state.exp_avg_sq),
+            (lr, bias_correction1, bias_correction2, rect, self))
         return params, RAdamState(t, exp_avg, exp_avg_sq)
 
     init.__doc__ = _INIT_DOC.format(name="RAdam", extra="")

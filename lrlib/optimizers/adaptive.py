@@ -14,12 +14,11 @@ import numpy as np
 from .._validation import check_bool, check_real
 from ._common import (
     check_state,
-    divide,
+    elementwise,
     learning_rate,
     lerp,
     nonnegative,
     prepare,
-    quiet,
     rate,
     unit_interval_open,
     validated,
@@ -33,6 +32,41 @@ __all__ = [
     "Adadelta",
     "AdadeltaState",
 ]
+
+
+def _adagrad_update(ops, param, grad, sum_of_squares, lr, opt):
+    """Update of :class:`AdaGrad`, elementwise (arrays or single floats, see ``elementwise``)."""
+    if opt.weight_decay != 0:
+        grad = grad + opt.weight_decay * param
+    total = sum_of_squares + grad * grad
+    return param + ops.divide((-lr) * grad, ops.sqrt(total) + opt.eps), total
+
+
+def _rmsprop_update(ops, param, grad, square_avg, grad_avg, buffer, lr, opt):
+    """Update of :class:`RMSProp`, elementwise; ``grad_avg`` and ``buffer`` are None when
+    unused (not centered, no momentum)."""
+    if opt.weight_decay != 0:
+        grad = grad + opt.weight_decay * param
+    square_avg = square_avg * opt.alpha + ((1 - opt.alpha) * grad) * grad
+    if opt.centered:
+        grad_avg = lerp(grad_avg, grad, 1 - opt.alpha)
+        avg = ops.sqrt(ops.maximum(square_avg - grad_avg * grad_avg, 0.0)) + opt.eps
+    else:
+        avg = ops.sqrt(square_avg) + opt.eps
+    if opt.momentum > 0:
+        buffer = buffer * opt.momentum + ops.divide(grad, avg)
+        return param + (-lr) * buffer, square_avg, grad_avg, buffer
+    return param + ops.divide((-lr) * grad, avg), square_avg, grad_avg, buffer
+
+
+def _adadelta_update(ops, param, grad, square_avg, acc_delta, lr, opt):
+    """Update of :class:`Adadelta`, elementwise (arrays or single floats)."""
+    if opt.weight_decay != 0:
+        grad = grad + opt.weight_decay * param
+    square_avg = square_avg * opt.rho + ((1 - opt.rho) * grad) * grad
+    delta = ops.sqrt(acc_delta + opt.eps) / ops.sqrt(square_avg + opt.eps) * grad
+    acc_delta = acc_delta * opt.rho + ((1 - opt.rho) * delta) * delta
+    return param + (-lr) * delta, square_avg, acc_delta
 
 
 class AdaGradState(NamedTuple):
@@ -141,7 +175,6 @@ class AdaGrad:
         params, _ = prepare(params, params)
         return AdaGradState(t=0, sum_of_squares=np.full_like(params, self.initial_accumulator))
 
-    @quiet
     def step(self, params, grads, state: AdaGradState) -> tuple[np.ndarray, AdaGradState]:
         """One update; returns new parameters and a new state (inputs are not modified).
 
@@ -160,10 +193,8 @@ class AdaGrad:
         params, grads = prepare(params, grads)
         check_state(state, AdaGradState, "AdaGrad")
         lr = rate(self.lr, state.t, params.dtype)
-        if self.weight_decay != 0:
-            grads = grads + self.weight_decay * params
-        total = state.sum_of_squares + grads * grads
-        params = params + divide((-lr) * grads, np.sqrt(total) + self.eps)
+        params, total = elementwise(_adagrad_update, (params, grads, state.sum_of_squares),
+                                    (lr, self))
         return params, AdaGradState(t=state.t + 1, sum_of_squares=total)
 
 
@@ -271,7 +302,6 @@ class RMSProp:
             momentum_buffer=zeros.copy() if self.momentum > 0 else None,
         )
 
-    @quiet
     def step(self, params, grads, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
         """One update; returns new parameters and a new state (inputs are not modified).
 
@@ -290,21 +320,9 @@ class RMSProp:
         params, grads = prepare(params, grads)
         check_state(state, RMSPropState, "RMSProp")
         lr = rate(self.lr, state.t, params.dtype)
-        if self.weight_decay != 0:
-            grads = grads + self.weight_decay * params
-        square_avg = state.square_avg * self.alpha + ((1 - self.alpha) * grads) * grads
-        grad_avg = None
-        if self.centered:
-            grad_avg = lerp(state.grad_avg, grads, 1 - self.alpha)
-            avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0)) + self.eps
-        else:
-            avg = np.sqrt(square_avg) + self.eps
-        buffer = None
-        if self.momentum > 0:
-            buffer = state.momentum_buffer * self.momentum + divide(grads, avg)
-            params = params + (-lr) * buffer
-        else:
-            params = params + divide((-lr) * grads, avg)
+        params, square_avg, grad_avg, buffer = elementwise(
+            _rmsprop_update,
+            (params, grads, state.square_avg, state.grad_avg, state.momentum_buffer), (lr, self))
         return params, RMSPropState(state.t + 1, square_avg, grad_avg, buffer)
 
 
@@ -400,7 +418,6 @@ class Adadelta:
         params, _ = prepare(params, params)
         return AdadeltaState(t=0, square_avg=np.zeros_like(params), acc_delta=np.zeros_like(params))
 
-    @quiet
     def step(self, params, grads, state: AdadeltaState) -> tuple[np.ndarray, AdadeltaState]:
         """One update; returns new parameters and a new state (inputs are not modified).
 
@@ -419,9 +436,6 @@ class Adadelta:
         params, grads = prepare(params, grads)
         check_state(state, AdadeltaState, "Adadelta")
         lr = rate(self.lr, state.t, params.dtype)
-        if self.weight_decay != 0:
-            grads = grads + self.weight_decay * params
-        square_avg = state.square_avg * self.rho + ((1 - self.rho) * grads) * grads
-        delta = np.sqrt(state.acc_delta + self.eps) / np.sqrt(square_avg + self.eps) * grads
-        acc_delta = state.acc_delta * self.rho + ((1 - self.rho) * delta) * delta
-        return params + (-lr) * delta, AdadeltaState(state.t + 1, square_avg, acc_delta)
+        params, square_avg, acc_delta = elementwise(
+            _adadelta_update, (params, grads, state.square_avg, state.acc_delta), (lr, self))
+        return params, AdadeltaState(state.t + 1, square_avg, acc_delta)

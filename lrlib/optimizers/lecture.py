@@ -15,17 +15,32 @@ import numpy as np
 
 from ._common import (
     check_state,
-    divide,
+    elementwise,
     learning_rate,
     nonnegative,
     prepare,
-    quiet,
     rate,
     unit_interval_open,
     validated,
 )
 
 __all__ = ["LectureAdaGrad", "LectureAdaGradState", "LectureRMSProp", "LectureRMSPropState"]
+
+
+def _lecture_adagrad_update(ops, param, grad, sum_of_squares, lr, t, eps):
+    """Update of :class:`LectureAdaGrad`, elementwise (arrays or single floats)."""
+    total = sum_of_squares + grad * grad
+    sigma = ops.sqrt(total / (t + 1))
+    return param - lr * ops.divide(grad, sigma + eps), total
+
+
+def _lecture_rmsprop_update(ops, param, grad, sigma_sq, lr, first, alpha, eps):
+    """Update of :class:`LectureRMSProp`, elementwise; sigma starts at ``|g_0|``."""
+    if first:
+        sigma_sq = grad * grad
+    else:
+        sigma_sq = sigma_sq * alpha + ((1 - alpha) * grad) * grad
+    return param - lr * ops.divide(grad, ops.sqrt(sigma_sq) + eps), sigma_sq
 
 
 class LectureAdaGradState(NamedTuple):
@@ -121,7 +136,6 @@ class LectureAdaGrad:
         params, _ = prepare(params, params)
         return LectureAdaGradState(t=0, sum_of_squares=np.zeros_like(params))
 
-    @quiet
     def step(self, params, grads, state: LectureAdaGradState):
         """One update; returns new parameters and a new state (inputs are not modified).
 
@@ -140,9 +154,8 @@ class LectureAdaGrad:
         params, grads = prepare(params, grads)
         check_state(state, LectureAdaGradState, "LectureAdaGrad")
         lr = rate(self.lr, state.t, params.dtype)
-        total = state.sum_of_squares + grads * grads
-        sigma = np.sqrt(total / (state.t + 1))
-        params = params - lr * divide(grads, sigma + self.eps)
+        params, total = elementwise(_lecture_adagrad_update,
+                                    (params, grads, state.sum_of_squares), (lr, state.t, self.eps))
         return params, LectureAdaGradState(t=state.t + 1, sum_of_squares=total)
 
 
@@ -225,7 +238,6 @@ class LectureRMSProp:
         params, _ = prepare(params, params)
         return LectureRMSPropState(t=0, sigma_sq=np.zeros_like(params))
 
-    @quiet
     def step(self, params, grads, state: LectureRMSPropState):
         """One update; returns new parameters and a new state (inputs are not modified).
 
@@ -244,9 +256,6 @@ class LectureRMSProp:
         params, grads = prepare(params, grads)
         check_state(state, LectureRMSPropState, "LectureRMSProp")
         lr = rate(self.lr, state.t, params.dtype)
-        if state.t == 0:
-            sigma_sq = grads * grads
-        else:
-            sigma_sq = state.sigma_sq * self.alpha + ((1 - self.alpha) * grads) * grads
-        params = params - lr * divide(grads, np.sqrt(sigma_sq) + self.eps)
+        params, sigma_sq = elementwise(_lecture_rmsprop_update, (params, grads, state.sigma_sq),
+                                       (lr, state.t == 0, self.alpha, self.eps))
         return params, LectureRMSPropState(t=state.t + 1, sigma_sq=sigma_sq)
