@@ -163,33 +163,13 @@ class AdaGrad:
     def init(self, params) -> AdaGradState:
         """The state before the first update: ``t = 0``, the sum at ``initial_accumulator``.
 
-        Parameters
-        ----------
-        params : array_like
-            The initial parameters; the state takes their shape and dtype.
-
-        Returns
-        -------
-        AdaGradState
+        The state takes the shape and dtype of ``params``.
         """
         params, _ = prepare(params, params)
         return AdaGradState(t=0, sum_of_squares=np.full_like(params, self.initial_accumulator))
 
     def step(self, params, grads, state: AdaGradState) -> tuple[np.ndarray, AdaGradState]:
-        """One update; returns new parameters and a new state (inputs are not modified).
-
-        Parameters
-        ----------
-        params, grads : array_like
-            Parameters and the gradient at them.
-        state : AdaGradState
-            From :meth:`init` or the previous :meth:`step`.
-
-        Returns
-        -------
-        params : numpy.ndarray
-        state : AdaGradState
-        """
+        """One update: new parameters and a new ``AdaGradState``; the inputs are not modified."""
         params, grads = prepare(params, grads)
         check_state(state, AdaGradState, "AdaGrad")
         lr = rate(self.lr, state.t, params.dtype)
@@ -284,14 +264,7 @@ class RMSProp:
     def init(self, params) -> RMSPropState:
         """The state before the first update: ``t = 0`` and zero averages.
 
-        Parameters
-        ----------
-        params : array_like
-            The initial parameters; the state takes their shape and dtype.
-
-        Returns
-        -------
-        RMSPropState
+        The state takes the shape and dtype of ``params``.
         """
         params, _ = prepare(params, params)
         zeros = np.zeros_like(params)
@@ -303,20 +276,7 @@ class RMSProp:
         )
 
     def step(self, params, grads, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
-        """One update; returns new parameters and a new state (inputs are not modified).
-
-        Parameters
-        ----------
-        params, grads : array_like
-            Parameters and the gradient at them.
-        state : RMSPropState
-            From :meth:`init` or the previous :meth:`step`.
-
-        Returns
-        -------
-        params : numpy.ndarray
-        state : RMSPropState
-        """
+        """One update: new parameters and a new ``RMSPropState``; the inputs are not modified."""
         params, grads = prepare(params, grads)
         check_state(state, RMSPropState, "RMSProp")
         lr = rate(self.lr, state.t, params.dtype)
@@ -406,33 +366,13 @@ class Adadelta:
     def init(self, params) -> AdadeltaState:
         """The state before the first update: ``t = 0`` and zero averages.
 
-        Parameters
-        ----------
-        params : array_like
-            The initial parameters; the state takes their shape and dtype.
-
-        Returns
-        -------
-        AdadeltaState
+        The state takes the shape and dtype of ``params``.
         """
         params, _ = prepare(params, params)
         return AdadeltaState(t=0, square_avg=np.zeros_like(params), acc_delta=np.zeros_like(params))
 
     def step(self, params, grads, state: AdadeltaState) -> tuple[np.ndarray, AdadeltaState]:
-        """One update; returns new parameters and a new state (inputs are not modified).
-
-        Parameters
-        ----------
-        params, grads : array_like
-            Parameters and the gradient at them.
-        state : AdadeltaState
-            From :meth:`init` or the previous :meth:`step`.
-
-        Returns
-        -------
-        params : numpy.ndarray
-        state : AdadeltaState
-        """
+        """One update: new parameters and a new ``AdadeltaState``; the inputs are not modified."""
         params, grads = prepare(params, grads)
         check_state(state, AdadeltaState, "Adadelta")
         lr = rate(self.lr, state.t, params.dtype)

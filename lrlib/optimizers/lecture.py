@@ -124,32 +124,15 @@ class LectureAdaGrad:
     def init(self, params) -> LectureAdaGradState:
         """The state before the first update: ``t = 0``, a zero sum of squares.
 
-        Parameters
-        ----------
-        params : array_like
-            The initial parameters; the state takes their shape and dtype.
-
-        Returns
-        -------
-        LectureAdaGradState
+        The state takes the shape and dtype of ``params``.
         """
         params, _ = prepare(params, params)
         return LectureAdaGradState(t=0, sum_of_squares=np.zeros_like(params))
 
     def step(self, params, grads, state: LectureAdaGradState):
-        """One update; returns new parameters and a new state (inputs are not modified).
+        """One update: new parameters and a new ``LectureAdaGradState``.
 
-        Parameters
-        ----------
-        params, grads : array_like
-            Parameters and the gradient at them.
-        state : LectureAdaGradState
-            From :meth:`init` or the previous :meth:`step`.
-
-        Returns
-        -------
-        params : numpy.ndarray
-        state : LectureAdaGradState
+        The inputs are not modified.
         """
         params, grads = prepare(params, grads)
         check_state(state, LectureAdaGradState, "LectureAdaGrad")
@@ -239,19 +222,9 @@ class LectureRMSProp:
         return LectureRMSPropState(t=0, sigma_sq=np.zeros_like(params))
 
     def step(self, params, grads, state: LectureRMSPropState):
-        """One update; returns new parameters and a new state (inputs are not modified).
+        """One update: new parameters and a new ``LectureRMSPropState``.
 
-        Parameters
-        ----------
-        params, grads : array_like
-            Parameters and the gradient at them.
-        state : LectureRMSPropState
-            From :meth:`init` or the previous :meth:`step`.
-
-        Returns
-        -------
-        params : numpy.ndarray
-        state : LectureRMSPropState
+        The inputs are not modified.
         """
         params, grads = prepare(params, grads)
         check_state(state, LectureRMSPropState, "LectureRMSProp")

@@ -215,20 +215,7 @@ class Momentum:
 
     @quiet
     def step(self, params, grads, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        """One update; returns new parameters and a new state (inputs are not modified).
-
-        Parameters
-        ----------
-        params, grads : array_like
-            Parameters and the gradient at them.
-        state : MomentumState
-            From :meth:`init` or the previous :meth:`step`.
-
-        Returns
-        -------
-        params : numpy.ndarray
-        state : MomentumState
-        """
+        """One update: new parameters and a new ``MomentumState``; the inputs are not modified."""
         params, grads = prepare(params, grads)
         check_state(state, MomentumState, "Momentum")
         lr = rate(self.lr, state.t, params.dtype)
