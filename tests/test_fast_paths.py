@@ -48,6 +48,13 @@ def readable_step(opt, params, grads, state):
     lr = _common.rate(opt.lr, state.t, params.dtype)
     t = state.t + 1
     with np.errstate(**QUIET):
+        if isinstance(opt, lrlib.SGD):
+            return params + (-lr) * decayed(opt, params, grads), (t,)
+        if isinstance(opt, lrlib.Momentum):
+            grads = decayed(opt, params, grads)
+            buffer = grads.copy() if state.t == 0 else state.momentum_buffer * opt.beta + grads
+            direction = grads + opt.beta * buffer if opt.nesterov else buffer
+            return params + (-lr) * direction, (t, buffer)
         if isinstance(opt, (lrlib.Adam, lrlib.AdamW)):
             if isinstance(opt, lrlib.AdamW):
                 params = params * (1 - lr * opt.weight_decay) if opt.weight_decay != 0 else params
@@ -129,6 +136,8 @@ def readable_step(opt, params, grads, state):
 
 
 RULES = [
+    lrlib.SGD(lr=0.1), lrlib.SGD(lr=lrlib.StepDecay(0.1, 0.5, 3), weight_decay=0.01),
+    lrlib.Momentum(lr=0.1), lrlib.Momentum(lr=0.1, beta=0.5, nesterov=True, weight_decay=0.01),
     lrlib.Adam(lr=0.05), lrlib.Adam(lr=0.05, amsgrad=True, weight_decay=0.1, eps=0.0),
     lrlib.AdamW(lr=0.05, amsgrad=True), lrlib.AdamW(lr=lrlib.CosineDecay(0.05, 5)),
     lrlib.AdaGrad(lr=0.1, weight_decay=0.01, initial_accumulator=0.1), lrlib.AdaGrad(lr=0.1, eps=0.0),
@@ -403,3 +412,66 @@ def test_dataclass_replace_keeps_a_diagonal_bowl_diagonal():
     bowl = dataclasses.replace(Quadratic(eigenvalues=[1.0, 3.0]), center=np.array([1.0, 1.0]))
     assert bowl._diagonal is not None
     assert Quadratic(eigenvalues=[1.0, 3.0], angle=0.3)._diagonal is None
+
+
+# ------------------------------------------------------------------ inplace=True
+
+
+@pytest.mark.parametrize("opt", RULES, ids=repr)
+@pytest.mark.parametrize("shape, dtype", LAYOUTS, ids=str)
+def test_inplace_gives_the_same_numbers_in_the_arrays_passed_in(opt, shape, dtype):
+    x = np.random.default_rng(1).standard_normal(shape).astype(dtype)
+    pure_x, pure_state = x.copy(), opt.init(x)
+    state = opt.init(x)
+    for g in gradients(shape, dtype):
+        pure_x, pure_state = opt.step(pure_x, g, pure_state)
+        arrays = [x, *(a for a in state if isinstance(a, np.ndarray))]
+        new_x, state = opt.step(x, g, state, inplace=True)
+        assert new_x is x  # the same arrays, updated
+        assert all(any(a is b for b in state) for a in arrays[1:])
+        assert_same(new_x, pure_x)
+        for field, value in zip(state, pure_state):
+            assert_same(field, value)
+
+
+@pytest.mark.parametrize("rule", [lrlib.Adam(), lrlib.SGD(0.1), lrlib.Momentum(0.1),
+                                  lrlib.RMSProp(centered=True, momentum=0.9)], ids=repr)
+def test_an_inplace_step_on_a_million_parameters_allocates_no_array_of_their_size(rule):
+    import tracemalloc
+
+    size = 1 << 20  # 8 MB of float64
+    x = np.linspace(-1.0, 1.0, size)
+    g = np.cos(x)
+    state = rule.init(x)
+    x, state = rule.step(x, g, state, inplace=True)
+    tracemalloc.start()
+    try:
+        rule.step(x, g, state, inplace=True)
+        _, inplace_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        rule.step(x, g, state)
+        _, pure_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert inplace_peak < x.nbytes  # the blocks' temporaries only (about 4 MB for Adam)
+    assert pure_peak >= x.nbytes  # the new parameters at least
+
+
+def test_inplace_needs_a_writable_float_array_and_matching_shapes():
+    opt = lrlib.Adam(lr=0.1)
+    with pytest.raises(TypeError, match=r"params must be a writable float numpy array when "
+                                        r"inplace=True; got params=\[1.0, 2.0\] \(list\)"):
+        opt.step([1.0, 2.0], [0.1, 0.1], opt.init(np.zeros(2)), inplace=True)
+    with pytest.raises(TypeError, match="params must be a writable float numpy array"):
+        opt.step(np.array([1, 2]), [0.1, 0.1], opt.init(np.zeros(2)), inplace=True)
+    frozen = np.zeros(3)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="params must be writable when inplace=True"):
+        opt.step(frozen, np.ones(3), opt.init(frozen), inplace=True)
+    with pytest.raises(TypeError, match="inplace must be True or False; got inplace='yes'"):
+        opt.step(np.zeros(3), np.ones(3), opt.init(np.zeros(3)), inplace="yes")
+    # A column of rates against one parameter vector broadcasts: no room in place.
+    sweep = lrlib.SGD(lr=np.array([[0.1], [0.2]]))
+    with pytest.raises(ValueError, match=r"inplace=True needs results of the parameters' "
+                                         r"shape \(3,\).*\(2, 3\)"):
+        sweep.step(np.zeros(3), np.ones(3), sweep.init(np.zeros(3)), inplace=True)

@@ -18,13 +18,12 @@ Nothing here mutates its arguments.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 
 import numpy as np
 
-from .._validation import check_lr, check_real, fail_type, lr_at
+from .._validation import check_bool, check_lr, check_real, fail_type, fail_value, lr_at
 
 __all__ = [
     "as_float_array",
@@ -39,7 +38,6 @@ __all__ = [
     "BLOCK_SIZE",
     "check_state",
     "validated",
-    "quiet",
     "learning_rate",
     "nonnegative",
     "unit_interval_open",
@@ -76,10 +74,21 @@ def as_float_array(name: str, values) -> np.ndarray:
     return array
 
 
-def prepare(params, grads) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters and gradients as float arrays of the parameters' dtype."""
+def prepare(params, grads, inplace: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters and gradients as float arrays of the parameters' dtype.
+
+    With ``inplace`` the parameters must already be a writable float array (they will be
+    overwritten): anything else raises TypeError rather than updating a converted copy.
+    """
+    if inplace is not False:
+        check_bool("inplace", inplace)
     if type(params) is not np.ndarray or params.dtype.kind != "f":
+        if inplace:
+            raise fail_type("params", "a writable float numpy array when inplace=True", params)
         params = as_float_array("params", params)
+    if inplace and not params.flags.writeable:
+        raise fail_value("params", "writable when inplace=True (this array is read-only)",
+                         params)
     if type(grads) is not np.ndarray or grads.dtype != params.dtype:
         grads = as_float_array("grads", grads).astype(params.dtype, copy=False)
     return params, grads
@@ -151,7 +160,7 @@ class FloatMath:
 _QUIET = dict(over="ignore", invalid="ignore", under="ignore", divide="ignore")
 
 
-def elementwise(update, arrays: tuple, constants: tuple = ()) -> tuple:
+def elementwise(update, arrays: tuple, constants: tuple = (), inplace: bool = False) -> tuple:
     """``update(ops, *arrays, *constants)``: one update of a rule, evaluated the fastest way.
 
     Parameters
@@ -159,16 +168,20 @@ def elementwise(update, arrays: tuple, constants: tuple = ()) -> tuple:
     update : callable
         The rule's arithmetic, elementwise: written with Python's operators and ``ops.sqrt``,
         ``ops.maximum``, ``ops.divide`` only, so that it runs on arrays and on floats alike.
-        It returns a tuple of results (arrays, or None for a state entry the rule does not use).
+        It returns the new parameters, then the new state arrays in the order of
+        ``arrays[2:]`` (None for a state entry the rule does not use).
     arrays : tuple
-        The parameters first, then gradients and state arrays (None where unused).
+        The parameters, the gradients, then the state arrays (None where unused).
     constants : tuple
         Everything else: the rate, the step count, the optimizer itself.
+    inplace : bool, default False
+        Write the results into the arrays they replace (the parameters and the state arrays)
+        and return those; by default they are new arrays, none of them one of ``arrays``.
 
     Returns
     -------
     tuple
-        ``update``'s results as new arrays, none of them one of ``arrays``.
+        ``update``'s results.
 
     Notes
     -----
@@ -177,7 +190,8 @@ def elementwise(update, arrays: tuple, constants: tuple = ()) -> tuple:
 
     - at most :data:`SCALAR_SIZE` float64 coordinates: once per coordinate, on Python floats;
     - at least twice :data:`BLOCK_SIZE` coordinates: block by block, so that temporaries stay
-      in the cache;
+      in the cache (in place, each block's results go straight into the arrays they replace:
+      the update allocates nothing of the arrays' size);
     - otherwise, or when an array must broadcast (a column of rates against a batch of
       parameters): once, on the whole arrays.
 
@@ -194,22 +208,44 @@ def elementwise(update, arrays: tuple, constants: tuple = ()) -> tuple:
         if type(constant) is np.ndarray:  # an array rate (rate() never gives a numpy scalar)
             numpy_constants = True
             aligned = aligned and constant.ndim == 0
+    targets = (params, *arrays[2:]) if inplace else None
+    results = None
     if aligned and params.ndim:
         if params.size <= SCALAR_SIZE and float64:
             if numpy_constants:  # a 0-d rate from a schedule: the same number as a float
                 constants = [c.item() if type(c) is np.ndarray else c for c in constants]
             try:
-                return _per_coordinate(update, arrays, constants, shape)
+                results = _per_coordinate(update, arrays, constants, shape)
             except ArithmeticError:  # a float operation numpy would answer with inf or NaN
                 pass
-        elif params.size >= 2 * BLOCK_SIZE:
-            return _per_block(update, arrays, constants, shape)
-    with np.errstate(**_QUIET):
-        results = update(ArrayMath, *arrays, *constants)
+        elif params.size >= 2 * BLOCK_SIZE and (
+                not inplace or all(t is None or t.flags.c_contiguous for t in targets)):
+            return _per_block(update, arrays, constants, shape, targets)
+    if results is None:
+        with np.errstate(**_QUIET):
+            results = update(ArrayMath, *arrays, *constants)
+    if inplace:
+        return _store(results, targets)
     # A rule may hand an input on unchanged (the first momentum buffer is the gradient):
     # copy it, so that the caller's arrays are never returned.
     return tuple(result.copy() if result is not None and any(result is a for a in arrays)
                  else result for result in results)
+
+
+def _store(results, targets) -> tuple:
+    """Copy each result into its target (where there is one); return the targets."""
+    stored = []
+    for result, target in zip(results, targets):
+        if target is None or result is None:
+            stored.append(result)
+            continue
+        if np.shape(result) != target.shape:
+            raise ValueError(f"inplace=True needs results of the parameters' shape "
+                             f"{target.shape}, but the rate broadcasts them to "
+                             f"{np.shape(result)}; got inplace=True")
+        np.copyto(target, result)
+        stored.append(target)
+    return tuple(stored)
 
 
 def _per_coordinate(update, arrays, constants, shape):
@@ -221,22 +257,28 @@ def _per_coordinate(update, arrays, constants, shape):
                  for column in zip(*rows))
 
 
-def _per_block(update, arrays, constants, shape):
+def _per_block(update, arrays, constants, shape, targets=None):
     flat = [None if a is None else a.reshape(-1) for a in arrays]
     size = flat[0].size
+    targets = targets or (None,) * len(arrays)
     with np.errstate(**_QUIET):
-        # The results are allocated before any block's temporaries (their number and dtypes
+        # The new arrays are allocated before any block's temporaries (their number and dtypes
         # from one coordinate): allocated later, they make the allocator return memory to the
-        # system and fault it back in at every step (a third of the time, measured).
+        # system and fault it back in at every step (measured: a third of the time). In place,
+        # the targets (contiguous: reshape gives views) take the blocks' results directly.
         probe = update(ArrayMath, *(None if a is None else a[:1] for a in flat), *constants)
-        results = [None if part is None else np.empty(size, dtype=part.dtype) for part in probe]
+        results = [None if part is None else
+                   np.empty(size, dtype=part.dtype) if target is None else target.reshape(-1)
+                   for part, target in zip(probe, targets)]
         for start in range(0, size, BLOCK_SIZE):
             block = slice(start, start + BLOCK_SIZE)
-            parts = update(ArrayMath, *(None if a is None else a[block] for a in flat), *constants)
+            parts = update(ArrayMath, *(None if a is None else a[block] for a in flat),
+                           *constants)
             for result, part in zip(results, parts):
                 if result is not None:
                     result[block] = part
-    return tuple(None if result is None else result.reshape(shape) for result in results)
+    return tuple(None if result is None else target if target is not None else
+                 result.reshape(shape) for result, target in zip(results, targets))
 
 
 def check_state(state, state_type: type, rule: str) -> None:
@@ -268,19 +310,3 @@ def unit_interval_open(name: str, value) -> float:
 def learning_rate(name: str, value):
     """A number >= 0, an array >= 0, or a schedule."""
     return check_lr(name, value)
-
-
-def quiet(step):
-    """Run ``step`` with numpy's overflow/invalid/underflow warnings off.
-
-    A diverging run overflows; the resulting inf and NaN propagate into the returned
-    parameters, where the caller (``lrlib.run``) detects them. Warnings would only flood the
-    output. Division by zero is avoided explicitly (see :func:`divide`), not silenced.
-    """
-
-    @functools.wraps(step)
-    def wrapper(*args, **kwargs):
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            return step(*args, **kwargs)
-
-    return wrapper

@@ -67,9 +67,9 @@ def _adam_update(ops, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr,
     return param, exp_avg, exp_avg_sq, max_exp_avg_sq
 
 
-def _adam_step(opt, params, grads, state, *, decoupled: bool, name: str):
+def _adam_step(opt, params, grads, state, *, decoupled: bool, name: str, inplace: bool):
     """One Adam update: the step's scalars here, the arithmetic in :func:`_adam_update`."""
-    params, grads = prepare(params, grads)
+    params, grads = prepare(params, grads, inplace)
     check_state(state, AdamState, name)
     lr = rate(opt.lr, state.t, params.dtype)
     t = state.t + 1
@@ -78,11 +78,11 @@ def _adam_step(opt, params, grads, state, *, decoupled: bool, name: str):
     bias_correction2_sqrt = (1 - opt.beta2**t) ** 0.5
     params, exp_avg, exp_avg_sq, max_exp_avg_sq = elementwise(
         _adam_update, (params, grads, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq),
-        (lr, bias_correction1, bias_correction2_sqrt, opt, decoupled))
+        (lr, bias_correction1, bias_correction2_sqrt, opt, decoupled), inplace=inplace)
     return params, AdamState(t, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
 
-_STEP_DOC = """One update; returns new parameters and a new state (inputs are not modified).
+_STEP_DOC = """One update; returns new parameters and a new state.
 
         Parameters
         ----------
@@ -90,6 +90,9 @@ _STEP_DOC = """One update; returns new parameters and a new state (inputs are no
             Parameters and the gradient at them.
         state : AdamState
             From :meth:`init` or the previous :meth:`step`.
+        inplace : bool, default False
+            Write the results into ``params`` and the state's arrays, and return them (see
+            :mod:`lrlib.optimizers`); by default the inputs are not modified.
 
         Returns
         -------
@@ -189,8 +192,10 @@ class Adam:
     def init(self, params) -> AdamState:
         return _init_adam(self, params)
 
-    def step(self, params, grads, state: AdamState) -> tuple[np.ndarray, AdamState]:
-        return _adam_step(self, params, grads, state, decoupled=False, name="Adam")
+    def step(self, params, grads, state: AdamState, *,
+             inplace: bool = False) -> tuple[np.ndarray, AdamState]:
+        return _adam_step(self, params, grads, state, decoupled=False, name="Adam",
+                          inplace=inplace)
 
     init.__doc__ = _INIT_DOC
     step.__doc__ = _STEP_DOC
@@ -265,8 +270,10 @@ class AdamW:
     def init(self, params) -> AdamState:
         return _init_adam(self, params)
 
-    def step(self, params, grads, state: AdamState) -> tuple[np.ndarray, AdamState]:
-        return _adam_step(self, params, grads, state, decoupled=True, name="AdamW")
+    def step(self, params, grads, state: AdamState, *,
+             inplace: bool = False) -> tuple[np.ndarray, AdamState]:
+        return _adam_step(self, params, grads, state, decoupled=True, name="AdamW",
+                          inplace=inplace)
 
     init.__doc__ = _INIT_DOC
     step.__doc__ = _STEP_DOC

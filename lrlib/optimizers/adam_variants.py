@@ -105,7 +105,7 @@ _INIT_DOC = """The state before the first update: ``t = 0`` and zero moments{ext
         {name}State
         """
 
-_STEP_DOC = """One update; returns new parameters and a new state (inputs are not modified).
+_STEP_DOC = """One update; returns new parameters and a new state.
 
         Parameters
         ----------
@@ -113,6 +113,9 @@ _STEP_DOC = """One update; returns new parameters and a new state (inputs are no
             Parameters and the gradient at them.
         state : {name}State
             From :meth:`init` or the previous :meth:`step`.
+        inplace : bool, default False
+            Write the results into ``params`` and the state's arrays, and return them (see
+            :mod:`lrlib.optimizers`); by default the inputs are not modified.
 
         Returns
         -------
@@ -185,14 +188,15 @@ class Adamax:
         zeros = _zeros(params)
         return AdamaxState(0, zeros, zeros.copy())
 
-    def step(self, params, grads, state: AdamaxState) -> tuple[np.ndarray, AdamaxState]:
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: AdamaxState, *,
+             inplace: bool = False) -> tuple[np.ndarray, AdamaxState]:
+        params, grads = prepare(params, grads, inplace)
         check_state(state, AdamaxState, "Adamax")
         lr = rate(self.lr, state.t, params.dtype)
         t = state.t + 1
         params, exp_avg, exp_inf = elementwise(
             _adamax_update, (params, grads, state.exp_avg, state.exp_inf),
-            (lr, 1 - self.beta1**t, self))
+            (lr, 1 - self.beta1**t, self), inplace=inplace)
         return params, AdamaxState(t, exp_avg, exp_inf)
 
     init.__doc__ = _INIT_DOC.format(name="Adamax", extra="")
@@ -277,8 +281,9 @@ class NAdam:
         zeros = _zeros(params)
         return NAdamState(0, zeros, zeros.copy(), 1.0)
 
-    def step(self, params, grads, state: NAdamState) -> tuple[np.ndarray, NAdamState]:
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: NAdamState, *,
+             inplace: bool = False) -> tuple[np.ndarray, NAdamState]:
+        params, grads = prepare(params, grads, inplace)
         check_state(state, NAdamState, "NAdam")
         lr = rate(self.lr, state.t, params.dtype)
         t = state.t + 1
@@ -289,7 +294,7 @@ class NAdam:
         mu_product_next = mu_product * mu_next
         params, exp_avg, exp_avg_sq = elementwise(
             _nadam_update, (params, grads, state.exp_avg, state.exp_avg_sq),
-            (lr, bias_correction2, mu, mu_next, mu_product, mu_product_next, self))
+            (lr, bias_correction2, mu, mu_next, mu_product, mu_product_next, self), inplace=inplace)
         return params, NAdamState(t, exp_avg, exp_avg_sq, mu_product)
 
     init.__doc__ = _INIT_DOC.format(name="NAdam", extra=", ``mu_product = 1``")
@@ -403,8 +408,9 @@ class RAdam:
         rho_inf = 2 / (1 - beta2) - 1
         return rho_inf - 2 * t * (beta2**t) / (1 - beta2**t)
 
-    def step(self, params, grads, state: RAdamState) -> tuple[np.ndarray, RAdamState]:
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: RAdamState, *,
+             inplace: bool = False) -> tuple[np.ndarray, RAdamState]:
+        params, grads = prepare(params, grads, inplace)
         check_state(state, RAdamState, "RAdam")
         lr = rate(self.lr, state.t, params.dtype)
         t = state.t + 1
@@ -419,7 +425,7 @@ class RAdam:
             ) ** 0.5
         params, exp_avg, exp_avg_sq = elementwise(
             _radam_update, (params, grads, state.exp_avg, state.exp_avg_sq),
-            (lr, bias_correction1, bias_correction2, rect, self))
+            (lr, bias_correction1, bias_correction2, rect, self), inplace=inplace)
         return params, RAdamState(t, exp_avg, exp_avg_sq)
 
     init.__doc__ = _INIT_DOC.format(name="RAdam", extra="")

@@ -168,13 +168,15 @@ class AdaGrad:
         params, _ = prepare(params, params)
         return AdaGradState(t=0, sum_of_squares=np.full_like(params, self.initial_accumulator))
 
-    def step(self, params, grads, state: AdaGradState) -> tuple[np.ndarray, AdaGradState]:
-        """One update: new parameters and a new ``AdaGradState``; the inputs are not modified."""
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: AdaGradState, *,
+             inplace: bool = False) -> tuple[np.ndarray, AdaGradState]:
+        """One update: new parameters and a new ``AdaGradState``; the inputs are not
+        modified, unless ``inplace`` (see :mod:`lrlib.optimizers`)."""
+        params, grads = prepare(params, grads, inplace)
         check_state(state, AdaGradState, "AdaGrad")
         lr = rate(self.lr, state.t, params.dtype)
         params, total = elementwise(_adagrad_update, (params, grads, state.sum_of_squares),
-                                    (lr, self))
+                                    (lr, self), inplace=inplace)
         return params, AdaGradState(t=state.t + 1, sum_of_squares=total)
 
 
@@ -275,14 +277,16 @@ class RMSProp:
             momentum_buffer=zeros.copy() if self.momentum > 0 else None,
         )
 
-    def step(self, params, grads, state: RMSPropState) -> tuple[np.ndarray, RMSPropState]:
-        """One update: new parameters and a new ``RMSPropState``; the inputs are not modified."""
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: RMSPropState, *,
+             inplace: bool = False) -> tuple[np.ndarray, RMSPropState]:
+        """One update: new parameters and a new ``RMSPropState``; the inputs are not
+        modified, unless ``inplace`` (see :mod:`lrlib.optimizers`)."""
+        params, grads = prepare(params, grads, inplace)
         check_state(state, RMSPropState, "RMSProp")
         lr = rate(self.lr, state.t, params.dtype)
         params, square_avg, grad_avg, buffer = elementwise(
             _rmsprop_update,
-            (params, grads, state.square_avg, state.grad_avg, state.momentum_buffer), (lr, self))
+            (params, grads, state.square_avg, state.grad_avg, state.momentum_buffer), (lr, self), inplace=inplace)
         return params, RMSPropState(state.t + 1, square_avg, grad_avg, buffer)
 
 
@@ -371,11 +375,13 @@ class Adadelta:
         params, _ = prepare(params, params)
         return AdadeltaState(t=0, square_avg=np.zeros_like(params), acc_delta=np.zeros_like(params))
 
-    def step(self, params, grads, state: AdadeltaState) -> tuple[np.ndarray, AdadeltaState]:
-        """One update: new parameters and a new ``AdadeltaState``; the inputs are not modified."""
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: AdadeltaState, *,
+             inplace: bool = False) -> tuple[np.ndarray, AdadeltaState]:
+        """One update: new parameters and a new ``AdadeltaState``; the inputs are not
+        modified, unless ``inplace`` (see :mod:`lrlib.optimizers`)."""
+        params, grads = prepare(params, grads, inplace)
         check_state(state, AdadeltaState, "Adadelta")
         lr = rate(self.lr, state.t, params.dtype)
         params, square_avg, acc_delta = elementwise(
-            _adadelta_update, (params, grads, state.square_avg, state.acc_delta), (lr, self))
+            _adadelta_update, (params, grads, state.square_avg, state.acc_delta), (lr, self), inplace=inplace)
         return params, AdadeltaState(state.t + 1, square_avg, acc_delta)

@@ -129,16 +129,16 @@ class LectureAdaGrad:
         params, _ = prepare(params, params)
         return LectureAdaGradState(t=0, sum_of_squares=np.zeros_like(params))
 
-    def step(self, params, grads, state: LectureAdaGradState):
+    def step(self, params, grads, state: LectureAdaGradState, *, inplace: bool = False):
         """One update: new parameters and a new ``LectureAdaGradState``.
 
-        The inputs are not modified.
+        The inputs are not modified, unless ``inplace`` (see :mod:`lrlib.optimizers`).
         """
-        params, grads = prepare(params, grads)
+        params, grads = prepare(params, grads, inplace)
         check_state(state, LectureAdaGradState, "LectureAdaGrad")
         lr = rate(self.lr, state.t, params.dtype)
         params, total = elementwise(_lecture_adagrad_update,
-                                    (params, grads, state.sum_of_squares), (lr, state.t, self.eps))
+                                    (params, grads, state.sum_of_squares), (lr, state.t, self.eps), inplace=inplace)
         return params, LectureAdaGradState(t=state.t + 1, sum_of_squares=total)
 
 
@@ -221,14 +221,14 @@ class LectureRMSProp:
         params, _ = prepare(params, params)
         return LectureRMSPropState(t=0, sigma_sq=np.zeros_like(params))
 
-    def step(self, params, grads, state: LectureRMSPropState):
+    def step(self, params, grads, state: LectureRMSPropState, *, inplace: bool = False):
         """One update: new parameters and a new ``LectureRMSPropState``.
 
-        The inputs are not modified.
+        The inputs are not modified, unless ``inplace`` (see :mod:`lrlib.optimizers`).
         """
-        params, grads = prepare(params, grads)
+        params, grads = prepare(params, grads, inplace)
         check_state(state, LectureRMSPropState, "LectureRMSProp")
         lr = rate(self.lr, state.t, params.dtype)
         params, sigma_sq = elementwise(_lecture_rmsprop_update, (params, grads, state.sigma_sq),
-                                       (lr, state.t == 0, self.alpha, self.eps))
+                                       (lr, state.t == 0, self.alpha, self.eps), inplace=inplace)
         return params, LectureRMSPropState(t=state.t + 1, sigma_sq=sigma_sq)

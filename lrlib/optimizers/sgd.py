@@ -10,10 +10,10 @@ import numpy as np
 from .._validation import check_bool, check_real, fail_value
 from ._common import (
     check_state,
+    elementwise,
     learning_rate,
     nonnegative,
     prepare,
-    quiet,
     rate,
     validated,
 )
@@ -95,9 +95,9 @@ class SGD:
         """
         return SGDState(t=0)
 
-    @quiet
-    def step(self, params, grads, state: SGDState) -> tuple[np.ndarray, SGDState]:
-        """One update; returns new parameters and a new state (inputs are not modified).
+    def step(self, params, grads, state: SGDState, *,
+             inplace: bool = False) -> tuple[np.ndarray, SGDState]:
+        """One update; returns new parameters and a new state.
 
         Parameters
         ----------
@@ -105,18 +105,28 @@ class SGD:
             Parameters and the gradient at them (same shape, or broadcastable).
         state : SGDState
             From :meth:`init` or the previous :meth:`step`.
+        inplace : bool, default False
+            Write the new parameters into ``params`` and return it (see
+            :mod:`lrlib.optimizers`); by default the inputs are not modified.
 
         Returns
         -------
         params : numpy.ndarray
         state : SGDState
         """
-        params, grads = prepare(params, grads)
+        params, grads = prepare(params, grads, inplace)
         check_state(state, SGDState, "SGD")
         lr = rate(self.lr, state.t, params.dtype)
-        if self.weight_decay != 0:
-            grads = grads + self.weight_decay * params
-        return params + (-lr) * grads, SGDState(t=state.t + 1)
+        (params,) = elementwise(_sgd_update, (params, grads), (lr, self.weight_decay),
+                                inplace=inplace)
+        return params, SGDState(t=state.t + 1)
+
+
+def _sgd_update(ops, param, grad, lr, weight_decay):
+    """Update of :class:`SGD`, in torch's order (elementwise: see ``elementwise``)."""
+    if weight_decay != 0:
+        grad = grad + weight_decay * param
+    return (param + (-lr) * grad,)
 
 
 @dataclass(frozen=True)
@@ -213,17 +223,25 @@ class Momentum:
         params, _ = prepare(params, params)
         return MomentumState(t=0, momentum_buffer=np.zeros_like(params))
 
-    @quiet
-    def step(self, params, grads, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        """One update: new parameters and a new ``MomentumState``; the inputs are not modified."""
-        params, grads = prepare(params, grads)
+    def step(self, params, grads, state: MomentumState, *,
+             inplace: bool = False) -> tuple[np.ndarray, MomentumState]:
+        """One update: new parameters and a new ``MomentumState``; the inputs are not
+        modified, unless ``inplace`` (see :mod:`lrlib.optimizers`)."""
+        params, grads = prepare(params, grads, inplace)
         check_state(state, MomentumState, "Momentum")
         lr = rate(self.lr, state.t, params.dtype)
-        if self.weight_decay != 0:
-            grads = grads + self.weight_decay * params
-        if state.t == 0:
-            buffer = np.array(grads, copy=True)
-        else:
-            buffer = state.momentum_buffer * self.beta + grads
-        direction = grads + self.beta * buffer if self.nesterov else buffer
-        return params + (-lr) * direction, MomentumState(t=state.t + 1, momentum_buffer=buffer)
+        params, buffer = elementwise(_momentum_update, (params, grads, state.momentum_buffer),
+                                     (lr, state.t == 0, self), inplace=inplace)
+        return params, MomentumState(t=state.t + 1, momentum_buffer=buffer)
+
+
+def _momentum_update(ops, param, grad, buffer, lr, first, opt):
+    """Update of :class:`Momentum`, in torch's order (elementwise: see ``elementwise``).
+
+    The first buffer is the (decayed) gradient itself, as torch's ``buf = grad.clone()``.
+    """
+    if opt.weight_decay != 0:
+        grad = grad + opt.weight_decay * param
+    buffer = grad if first else buffer * opt.beta + grad
+    direction = grad + opt.beta * buffer if opt.nesterov else buffer
+    return param + (-lr) * direction, buffer
