@@ -209,7 +209,6 @@ def elementwise(update, arrays: tuple, constants: tuple = (), inplace: bool = Fa
             numpy_constants = True
             aligned = aligned and constant.ndim == 0
     targets = (params, *arrays[2:]) if inplace else None
-    results = None
     if aligned and params.ndim:
         if params.size <= SCALAR_SIZE and float64:
             if numpy_constants:  # a 0-d rate from a schedule: the same number as a float
@@ -218,12 +217,13 @@ def elementwise(update, arrays: tuple, constants: tuple = (), inplace: bool = Fa
                 results = _per_coordinate(update, arrays, constants, shape)
             except ArithmeticError:  # a float operation numpy would answer with inf or NaN
                 pass
+            else:  # new arrays
+                return _store(results, targets) if inplace else results
         elif params.size >= 2 * BLOCK_SIZE and (
                 not inplace or all(t is None or t.flags.c_contiguous for t in targets)):
             return _per_block(update, arrays, constants, shape, targets)
-    if results is None:
-        with np.errstate(**_QUIET):
-            results = update(ArrayMath, *arrays, *constants)
+    with np.errstate(**_QUIET):
+        results = update(ArrayMath, *arrays, *constants)
     if inplace:
         return _store(results, targets)
     # A rule may hand an input on unchanged (the first momentum buffer is the gradient):
