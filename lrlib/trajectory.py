@@ -161,6 +161,35 @@ class Trajectory:
                           steps=self.steps, min_value=self.min_value)
 
 
+    def head(self, steps: int) -> Trajectory:
+        """The first ``steps`` updates of a single run: what a run given only ``steps``
+        updates records (the same numbers, since an update never depends on the ones after).
+
+        A slider over the length of a run can then draw every setting from one long run.
+
+        >>> class GD:
+        ...     def init(self, params):
+        ...         return 0
+        ...     def step(self, params, grads, state):
+        ...         return params - 0.1 * grads, state
+        >>> from lrlib.surfaces import Quadratic
+        >>> long = run(GD(), Quadratic([1.0]), [1.0], steps=100)
+        >>> short = run(GD(), Quadratic([1.0]), [1.0], steps=10)
+        >>> bool(np.array_equal(long.head(10).params, short.params)), long.head(10).steps
+        (True, 10)
+        """
+        if self.loss.ndim > 1:
+            raise fail_value("steps", "used on a single run (take .member(i) of a batch first)",
+                             steps)
+        steps = check_int("steps", steps, min_value=0, max_value=self.steps)
+        if self.diverged_at is not None and self.diverged_at <= steps:
+            return dataclasses.replace(self, steps=steps)  # it ended before: all of it
+        return dataclasses.replace(self, params=self.params[:steps + 1],
+                                   loss=self.loss[:steps + 1], lr=self.lr[:steps],
+                                   grad_norm=self.grad_norm[:steps + 1], diverged_at=None,
+                                   steps=steps)
+
+
 def _check_optimizer(optimizer):
     if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "step", None))):
         raise fail_type("optimizer", "an object with init(params) and step(params, grads, state)", optimizer)

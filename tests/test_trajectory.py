@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrlib.surfaces import BumpyLandscape, LeastSquares, Quadratic, Rosenbrock
+from lrlib.optimizers import SGD
 from lrlib.trajectory import Trajectory, run, sweep
 from lrlib._validation import lr_at
 
@@ -493,3 +494,21 @@ def test_invalid_arguments_raise_with_exact_message(call, error, message):
 def test_sweep_rejects_a_maker_that_ignores_its_rate():
     with pytest.raises(ValueError, match=r"make_optimizer must be a callable that uses its argument \(shape \(2, 1\)\) as lr"):
         sweep(lambda lr: PlainGD(0.1), [0.1, 0.2], QUAD, X0, 5)
+
+
+def test_head_is_a_shorter_run_with_the_same_numbers():
+    valley = Rosenbrock()
+    start = np.array([-1.2, 1.0])
+    batch = sweep(SGD, [1e-4, 1e-3, 0.05], valley, start, 300)
+    for i, eta in enumerate([1e-4, 1e-3, 0.05]):
+        for steps in (0, 7, 300):
+            own = run(SGD(eta), valley, start, steps)
+            head = batch.member(i).head(steps)
+            for name in ("params", "loss", "lr", "grad_norm"):
+                np.testing.assert_array_equal(getattr(head, name), getattr(own, name))
+            assert (head.diverged_at, head.steps) == (own.diverged_at, own.steps)
+    assert batch.member(2).diverged  # the case of a run that ends before the head's end
+    with pytest.raises(ValueError, match="steps must be"):
+        batch.member(0).head(301)
+    with pytest.raises(ValueError, match="used on a single run"):
+        batch.head(10)
