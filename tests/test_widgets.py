@@ -248,3 +248,116 @@ def test_matplotlib_backend_is_untouched():
     explorer()(slope=0.1)
     explorer().scrubber("slope", [0.0, 0.1])
     assert matplotlib.get_backend() == backend
+
+
+# ---------------------------------------------------------------------------- minor ticks
+
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(png), format="png")
+
+
+def _plain_png(draw, figsize=(6.0, 3.2), dpi=70.0) -> bytes:
+    """The figure of ``draw`` made by matplotlib alone (no Explorer in between)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    draw(figure.subplots())
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _minor_marks(ax) -> list:
+    return [artist for artist in ax.artists if type(artist).__name__ == "_MinorTickMarks"]
+
+
+def _loglog(ax, style=None):
+    n = np.arange(1, 1001)
+    ax.loglog(n, 50.0 / n, label="1/n")
+    ax.set(xlabel="step", ylabel="loss", title="three decades")
+    ax.legend()
+    if style is not None:
+        style(ax)
+
+
+MINOR_TICK_STYLES = {
+    "default": None,
+    "styled": lambda ax: ax.tick_params(which="minor", direction="in", top=True, right=True,
+                                        length=5, width=1.5, color="tab:red"),
+    "inverted": lambda ax: ax.invert_xaxis(),
+    "limits": lambda ax: ax.set(xlim=(3.0, 700.0), ylim=(1e-3, 1e3)),
+}
+
+
+@pytest.mark.parametrize("style", list(MINOR_TICK_STYLES))
+def test_unlabelled_minor_ticks_are_drawn_as_marks_with_the_same_pixels(style):
+    def draw(ax, k=1):
+        _loglog(ax, MINOR_TICK_STYLES[style])
+
+    figure = Explorer(draw, [Control("k", 1, 2, 1)])()
+    ax = figure.axes[0]
+    assert len(_minor_marks(ax)) == 2                 # both axes: the Tick objects are not made
+    assert ax.xaxis.get_minorticklocs().size == 0
+    assert np.array_equal(_pixels(figure._repr_png_()), _pixels(_plain_png(draw)))
+
+
+@pytest.mark.parametrize("style", ["labelled", "grid", "shared", "off"])
+def test_minor_ticks_with_labels_or_grid_lines_are_left_to_matplotlib(style):
+    def draw(ax, k=1):
+        if style == "labelled":                       # under a decade: minor ticks get labels
+            ax.semilogy([1, 2, 3], [2.0, 3.0, 6.0])
+        elif style == "grid":
+            _loglog(ax, lambda ax: ax.grid(which="both"))
+        elif style == "shared":
+            _loglog(ax, lambda ax: ax.twinx().semilogy([1, 1000], [1, 10]))
+        else:
+            _loglog(ax, lambda ax: ax.axis("off"))
+
+    figure = Explorer(draw, [Control("k", 1, 2, 1)])()
+    ax = figure.axes[0]
+    kept = ax.xaxis if style == "shared" else ax.yaxis   # twinx shares the x axis
+    assert len(kept.get_minorticklocs()) > 0
+    assert not any(marks._axis is kept for marks in _minor_marks(ax))
+    if style == "labelled":
+        assert any(label.get_text() for label in ax.yaxis.get_minorticklabels())
+    assert np.array_equal(_pixels(figure._repr_png_()), _pixels(_plain_png(draw)))
+
+
+def test_scrubber_frames_and_the_live_view_draw_minor_ticks_as_marks():
+    def draw(ax, k=1):
+        _loglog(ax)
+        ax.set_title(f"k = {k}")
+
+    tool = Explorer(draw, [Control("k", 1, 2, 1)])
+    assert frame_bytes(tool.scrubber("k", [2]).html) == [tool(k=2)._repr_png_()]
+    live = tool.live()
+    live.update(k=2)
+    assert len(_minor_marks(live.figure.axes[0])) == 2
+    assert bytes(live.image.value) == tool(k=2)._repr_png_()
+
+
+# ---------------------------------------------------------------------------- garbage collection
+
+def test_a_redraw_frees_the_previous_image_and_leaves_the_collector_as_it_was():
+    import gc
+    import weakref
+
+    live = explorer().live()
+    live.update(slope=0.2)
+    previous = weakref.ref(live.figure.axes[0])
+    gc.disable()
+    try:
+        live.update(slope=0.3)
+        assert previous() is None        # collected during the redraw, not left to a full collection
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    live.update(slope=0.4)
+    assert gc.isenabled()
