@@ -3,17 +3,19 @@ and :func:`elementwise`, which evaluates a rule's arithmetic the fastest way.
 
 Every rule follows the same pattern::
 
-    params, grads = prepare(params, grads)            # float arrays of one dtype
+    params, grads = prepare(params, grads, inplace)   # float arrays of one dtype
     check_state(state, AdamState, "Adam")
     lr = rate(self.lr, state.t, params.dtype)          # the rate of update n = state.t
     params, exp_avg, ... = elementwise(_adam_update, (params, grads, state.exp_avg, ...),
-                                       (lr, ...))     # the rule's arithmetic, out of place
+                                       (lr, ...), inplace=inplace)  # the rule's arithmetic
 
 The update function (``_adam_update``) is the rule's formula, written once with Python's
 operators and ``ops.sqrt``, ``ops.maximum``, ``ops.divide``: it runs unchanged on whole arrays,
 on blocks of them and on single Python floats, and gives the same numbers on each.
 
-Nothing here mutates its arguments.
+Nothing here mutates its arguments, except ``elementwise(..., inplace=True)``, which writes
+the results into the parameters and state arrays it was given (what ``step(..., inplace=True)``
+asks for).
 """
 
 from __future__ import annotations

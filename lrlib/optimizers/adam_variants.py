@@ -294,7 +294,8 @@ class NAdam:
         mu_product_next = mu_product * mu_next
         params, exp_avg, exp_avg_sq = elementwise(
             _nadam_update, (params, grads, state.exp_avg, state.exp_avg_sq),
-            (lr, bias_correction2, mu, mu_next, mu_product, mu_product_next, self), inplace=inplace)
+            (lr, bias_correction2, mu, mu_next, mu_product, mu_product_next, self),
+            inplace=inplace)
         return params, NAdamState(t, exp_avg, exp_avg_sq, mu_product)
 
     init.__doc__ = _INIT_DOC.format(name="NAdam", extra=", ``mu_product = 1``")

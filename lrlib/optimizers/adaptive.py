@@ -286,7 +286,8 @@ class RMSProp:
         lr = rate(self.lr, state.t, params.dtype)
         params, square_avg, grad_avg, buffer = elementwise(
             _rmsprop_update,
-            (params, grads, state.square_avg, state.grad_avg, state.momentum_buffer), (lr, self), inplace=inplace)
+            (params, grads, state.square_avg, state.grad_avg, state.momentum_buffer), (lr, self),
+            inplace=inplace)
         return params, RMSPropState(state.t + 1, square_avg, grad_avg, buffer)
 
 
@@ -383,5 +384,6 @@ class Adadelta:
         check_state(state, AdadeltaState, "Adadelta")
         lr = rate(self.lr, state.t, params.dtype)
         params, square_avg, acc_delta = elementwise(
-            _adadelta_update, (params, grads, state.square_avg, state.acc_delta), (lr, self), inplace=inplace)
+            _adadelta_update, (params, grads, state.square_avg, state.acc_delta), (lr, self),
+            inplace=inplace)
         return params, AdadeltaState(state.t + 1, square_avg, acc_delta)

@@ -138,7 +138,8 @@ class LectureAdaGrad:
         check_state(state, LectureAdaGradState, "LectureAdaGrad")
         lr = rate(self.lr, state.t, params.dtype)
         params, total = elementwise(_lecture_adagrad_update,
-                                    (params, grads, state.sum_of_squares), (lr, state.t, self.eps), inplace=inplace)
+                                    (params, grads, state.sum_of_squares), (lr, state.t, self.eps),
+                                    inplace=inplace)
         return params, LectureAdaGradState(t=state.t + 1, sum_of_squares=total)
 
 
