@@ -5,9 +5,9 @@ A chapter's code cells are executed in order up to the last cell that builds an 
 left in the namespace is then driven as a reader drives it: its live widget
 (``explorer.live()``) gets ``update(name=value)``, which is what a slider change runs (the
 chapter's draw function, matplotlib's drawing pass, the PNG encoding). Each control in turn
-visits a handful of positions spread over its range while the others keep their initial
-values; every visit is a new setting, so a chapter's caches help exactly as much as they do
-for a reader sweeping a slider. Run as a script for a quick look at some notebooks:
+visits a handful of its positions (values a reader can reach: ``Control.positions``) spread
+over its range while the others keep their initial values; every visit is a new setting, so
+a chapter's caches help exactly as much as they do for a reader sweeping a slider. Run as a script for a quick look at some notebooks:
 
     .venv/bin/python benchmarks/widget_latency.py chapters/01_learning_rate.ipynb
 """
@@ -65,16 +65,16 @@ def load_explorers(path: Path) -> dict:
 
 
 def control_positions(control, count: int = 6) -> list:
-    """``count`` settings spread over a control's range (every option of a drop-down)."""
-    if control.options is not None:
-        return list(control.options)
-    if control.scale == "log":
-        values = np.geomspace(control.low, control.high, count)
-    else:
-        values = np.linspace(control.low, control.high, count)
-    if control.is_integer:
-        return sorted({int(round(v)) for v in values})
-    return [float(v) for v in values]
+    """``count`` settings spread over a control's range (every option of a drop-down).
+
+    Only settings a reader can reach are visited: positions of the slider
+    (``Control.positions``), as the live widget hands them to the draw function.
+    """
+    positions = control.positions()
+    if control.options is not None or len(positions) <= count:
+        return list(positions)
+    picks = np.unique(np.round(np.linspace(0, len(positions) - 1, count)).astype(int))
+    return [positions[k] for k in picks]
 
 
 def time_explorer(explorer, directory: Path, count: int = 6, relayout: bool = False) -> dict:

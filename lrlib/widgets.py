@@ -255,6 +255,66 @@ class Control:
             for v in (self.low, self.high, self.step)
         )
 
+    def positions(self) -> tuple:
+        """Every value the live control offers, in order: the options, or the slider's positions.
+
+        A slider's positions are ``low + k * step`` for k = 0, 1, ... up to ``high`` (rounded
+        to 12 significant digits, so that 0.7 is 0.7); on a
+        ``"log"`` slider the exponent moves by ``step``: ``10 ** (log10(low) + k * step)``. The
+        initial ``value`` need not be one of them (a slider starts where it is told). Computing
+        a chapter's precomputed runs at exactly these numbers lets them be found again by value
+        (see :meth:`snap`).
+
+        >>> Control("eta", 1e-3, 1e-1, 0.5, scale="log").positions()
+        (0.001, 0.0031622776601683794, 0.01, 0.0316227766016838, 0.1)
+        >>> Control("n", 1, 7, 3).positions()
+        (1, 4, 7)
+        """
+        if self.options is not None:
+            return self.options
+        if self.is_integer:
+            return tuple(range(self.low, self.high + 1, self.step))
+        start, end = float(self.low), float(self.high)
+        if self.scale == "log":
+            start, end = math.log10(start), math.log10(end)
+        count = math.floor((end - start) / self.step + 1e-9) + 1
+        points = [start + k * self.step for k in range(count)]
+        if self.scale == "log":
+            return tuple(10.0 ** point for point in points)
+        # 12 significant digits: 0.7, not the 0.7000000000000001 that 7 * 0.1 gives
+        return tuple(float(f"{point:.12g}") for point in points)
+
+    def snap(self, value):
+        """The position of :meth:`positions` that ``value`` stands for, else ``value`` itself.
+
+        A browser computes a slider's value in its own arithmetic (a log slider's power of ten
+        in JavaScript), which can differ from :meth:`positions` in the last digit. A value
+        within a millionth of a step of a position (in the exponent, on a log slider) is
+        replaced by that position, exactly; any other value, such as an initial value between
+        positions, is returned unchanged. The live widget hands the draw function snapped
+        values, so a chapter may key a table of precomputed runs by value.
+
+        >>> control = Control("eta", 1e-3, 1e-1, 0.5, scale="log")
+        >>> control.snap(0.0031622776601683803)   # the browser's 10 ** -2.5
+        0.0031622776601683794
+        >>> control.snap(0.003)
+        0.003
+        """
+        if self.options is not None or self.is_integer or not _is_number(value):
+            return value
+        point = float(value)
+        if self.scale == "log":
+            if not point > 0.0:
+                return value
+            point, start = math.log10(point), math.log10(self.low)
+        else:
+            start = float(self.low)
+        k = round((point - start) / self.step)
+        positions = self.positions()
+        if 0 <= k < len(positions) and abs(point - (start + k * self.step)) <= 1e-6 * self.step:
+            return positions[k]
+        return value
+
     def widget(self, widgets):
         """The ipywidgets control for this setting (``widgets`` is the imported module)."""
         description = self.label or self.name
@@ -395,11 +455,11 @@ class Explorer:
 def _default_frames(control: Control) -> tuple:
     if control.options is not None:
         return control.options
-    count = round((control.high - control.low) / control.step) + 1
-    if count > 41:
+    positions = control.positions()
+    if len(positions) > 41:
         raise fail_value("values", "given explicitly for a slider with more than 41 positions",
                          None)
-    return tuple(control.low + k * control.step for k in range(count))
+    return positions
 
 
 class LiveFigure:
@@ -458,8 +518,9 @@ class LiveFigure:
         self._redraw()
 
     def values(self) -> dict:
-        """The current value of every control, by name."""
-        return {name: control.value for name, control in self.controls.items()}
+        """The current value of every control, by name (snapped: see :meth:`Control.snap`)."""
+        return {setting.name: setting.snap(self.controls[setting.name].value)
+                for setting in self.explorer.controls}
 
     def update(self, **values) -> None:
         """Set controls to ``values`` and redraw once."""

@@ -361,3 +361,48 @@ def test_a_redraw_frees_the_previous_image_and_leaves_the_collector_as_it_was():
         gc.enable()
     live.update(slope=0.4)
     assert gc.isenabled()
+
+
+# ---------------------------------------------------------------------------- slider positions
+
+def test_positions_of_a_log_slider_step_through_the_exponent():
+    rates = Control("eta", 1e-7, 1e-1, 0.25, scale="log").positions()
+    assert len(rates) == 25 and rates[0] == 1e-7 and rates[20] == 1e-2
+    np.testing.assert_allclose(np.log10(rates), -7 + 0.25 * np.arange(25), atol=1e-12)
+
+
+def test_positions_of_linear_and_integer_sliders_and_menus():
+    assert Control("slope", -2.0, 2.0, 0.1).positions()[27] == 0.7   # not 0.7000000000000001
+    assert len(Control("slope", -2.0, 2.0, 0.1).positions()) == 41
+    assert Control("x", 0.0, 1.0, 0.3).positions() == (0.0, 0.3, 0.6, 0.9)   # stops below high
+    assert Control("n", 0, 10, 4).positions() == (0, 4, 8)
+    assert Control("c", options=("a", "b")).positions() == ("a", "b")
+
+
+def test_snap_replaces_a_browser_value_by_the_exact_position():
+    control = Control("eta", 1e-7, 1e-1, 0.25, scale="log")
+    for position in control.positions():
+        for near in (np.nextafter(position, 0.0), np.nextafter(position, 1.0)):
+            assert control.snap(float(near)) == position
+    for other in (3e-3, 0.5, 1e-9):             # between positions, or outside the range
+        assert control.snap(other) == other
+    slope = explorer().controls[0]
+    assert slope.snap(0.7000000000000001) == 0.7 and slope.snap(0.75) == 0.75
+    assert explorer().controls[2].snap("C1") == "C1"
+
+
+def test_live_view_hands_the_draw_function_snapped_values():
+    seen = []
+
+    def draw(ax, eta=1e-2):
+        seen.append(eta)
+
+    control = Control("eta", 1e-4, 1.0, 0.5, value=1e-2, scale="log")
+    live = Explorer(draw, [control]).live()
+    live.update(eta=float(np.nextafter(10.0 ** -1.5, 1.0)))
+    assert seen[-1] == control.positions()[5] == 10.0 ** -1.5
+
+
+def test_scrubber_of_a_log_slider_defaults_to_its_positions():
+    tool = Explorer(draw_line, [Control("slope", 0.01, 100.0, 1.0, scale="log")])
+    assert tool.scrubber("slope").frames == 5
