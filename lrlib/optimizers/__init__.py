@@ -25,6 +25,12 @@ Conventions shared by every rule:
   (``benchmarks/RESULTS.md``: the gain is the page faults a new array costs). The
   numbers are the same as without it. ``params`` must then be a writable float array; the
   state passed in is used up (its arrays now hold the new moments).
+- Adam and AdamW run as one compiled loop when numba is installed (``pip install
+  lrlib[fast]``; the book's environment has it): the same arithmetic in the same order, so
+  the same numbers bit for bit, in one pass over memory instead of one per operation (a
+  float32 step on a million parameters in place: about 0.4 ms instead of 2.6 ms). Without
+  numba, or with the environment variable ``LRLIB_KERNELS=0``, every rule runs as numpy
+  expressions. See ``_kernels``.
 
 PyTorch twins (``torch.optim``):
 

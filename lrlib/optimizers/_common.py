@@ -13,6 +13,9 @@ The update function (``_adam_update``) is the rule's formula, written once with 
 operators and ``ops.sqrt``, ``ops.maximum``, ``ops.divide``: it runs unchanged on whole arrays,
 on blocks of them and on single Python floats, and gives the same numbers on each.
 
+Adam and AdamW also have a compiled form of their update (``_kernels``, used when numba is
+installed): the same operations in the same order, tested equal bit for bit.
+
 Nothing here mutates its arguments, except ``elementwise(..., inplace=True)``, which writes
 the results into the parameters and state arrays it was given (what ``step(..., inplace=True)``
 asks for).

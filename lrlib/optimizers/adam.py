@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_bool
+from . import _kernels
 from ._common import (
     check_state,
     elementwise,
@@ -76,9 +77,16 @@ def _adam_step(opt, params, grads, state, *, decoupled: bool, name: str, inplace
     # Python's float ** int is C pow, as torch's beta ** step.item().
     bias_correction1 = 1 - opt.beta1**t
     bias_correction2_sqrt = (1 - opt.beta2**t) ** 0.5
-    params, exp_avg, exp_avg_sq, max_exp_avg_sq = elementwise(
-        _adam_update, (params, grads, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq),
-        (lr, bias_correction1, bias_correction2_sqrt, opt, decoupled), inplace=inplace)
+    arrays = (params, grads, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq)
+    # The compiled loop when numba is installed (the same numbers, one pass over memory),
+    # else the formula as numpy expressions.
+    results = _kernels.adam(arrays, lr, bias_correction1, bias_correction2_sqrt, opt,
+                            decoupled, inplace)
+    if results is None:
+        results = elementwise(_adam_update, arrays,
+                              (lr, bias_correction1, bias_correction2_sqrt, opt, decoupled),
+                              inplace=inplace)
+    params, exp_avg, exp_avg_sq, max_exp_avg_sq = results
     return params, AdamState(t, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
 
