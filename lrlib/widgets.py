@@ -259,11 +259,10 @@ class Control:
         """Every value the live control offers, in order: the options, or the slider's positions.
 
         A slider's positions are ``low + k * step`` for k = 0, 1, ... up to ``high`` (rounded
-        to 12 significant digits, so that 0.7 is 0.7); on a
-        ``"log"`` slider the exponent moves by ``step``: ``10 ** (log10(low) + k * step)``. The
-        initial ``value`` need not be one of them (a slider starts where it is told). Computing
-        a chapter's precomputed runs at exactly these numbers lets them be found again by value
-        (see :meth:`snap`).
+        to 12 significant digits, so that 0.7 is 0.7); on a ``"log"`` slider the exponent
+        moves by ``step``: ``10 ** (log10(low) + k * step)``. The initial ``value`` need not be
+        one of them (a slider starts where it is told). A chapter that precomputes runs at
+        exactly these numbers finds them again by value (see :meth:`snap`).
 
         >>> Control("eta", 1e-3, 1e-1, 0.5, scale="log").positions()
         (0.001, 0.0031622776601683794, 0.01, 0.0316227766016838, 0.1)
