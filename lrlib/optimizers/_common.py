@@ -105,6 +105,8 @@ def rate(lr, t: int, dtype):
     A Python float is returned as is (numpy treats it as a weak scalar, so float32 parameters
     stay float32); an array, or a numpy scalar returned by a schedule, is cast to ``dtype``.
     """
+    if type(lr) is float:  # the common case, first
+        return lr
     value = lr_at(lr, t)
     if isinstance(value, (np.ndarray, np.generic)):
         return np.asarray(value, dtype=dtype)
