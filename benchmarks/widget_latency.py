@@ -7,7 +7,8 @@ left in the namespace is then driven as a reader drives it: its live widget
 chapter's draw function, matplotlib's drawing pass, the PNG encoding). Each control in turn
 visits a handful of its positions (values a reader can reach: ``Control.positions``) spread
 over its range while the others keep their initial values; every visit is a new setting, so
-a chapter's caches help exactly as much as they do for a reader sweeping a slider. Run as a script for a quick look at some notebooks:
+a chapter's caches help exactly as much as they do for a reader sweeping a slider. Run as a
+script for a quick look at some notebooks:
 
     .venv/bin/python benchmarks/widget_latency.py chapters/01_learning_rate.ipynb
 """
