@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_int, check_lr, check_real, fail_type, fail_value
+from ._validation import check_bool, check_int, check_lr, check_real, fail_type, fail_value
 
 __all__ = ["Trajectory", "run", "sweep"]
 
@@ -253,7 +253,8 @@ def _went_bad(value, x, max_loss) -> bool:
     return not np.isfinite(x).all()
 
 
-def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, max_loss=1e100):
+def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, max_loss=1e100,
+        record_grad_norm=True):
     r"""Run ``optimizer`` on ``surface`` from ``x0`` for ``steps`` updates; return a :class:`Trajectory`.
 
     Parameters
@@ -284,6 +285,11 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
         that does not depend on the float range, and its losses stay drawable on a log axis.
         Pass a smaller bound to end hopeless runs sooner, ``np.inf`` to count only non-finite
         losses and iterates.
+    record_grad_norm : bool, default True
+        Record the norm of the full gradient at every iterate. With False, ``grad_norm`` is
+        left NaN; with ``batch_size`` as well, the full gradient is then never computed (the
+        updates use minibatch gradients only), so an update costs one minibatch gradient and
+        one full loss instead of a full loss and gradient, with the same iterates and losses.
 
     Returns
     -------
@@ -327,6 +333,7 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
     """
     _check_optimizer(optimizer)
     _check_surface(surface)
+    record_grad_norm = check_bool("record_grad_norm", record_grad_norm)
     steps = check_int("steps", steps, min_value=0)
     noise = check_real("noise", noise, min_value=0.0)
     seed = check_int("seed", seed, min_value=0)
@@ -354,6 +361,8 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
     needs_surface = bool(getattr(optimizer, "needs_surface", False))
     lr = getattr(optimizer, "lr", None)
     evaluate = getattr(surface, "value_and_grad", None) or (lambda x: (surface.f(x), surface.grad(x)))
+    if not record_grad_norm and batch_size is not None:  # the steps use minibatch gradients
+        evaluate = lambda x: (surface.f(x), None)  # noqa: E731
     rng = np.random.default_rng(seed)
     order, position = None, 0
 
@@ -362,7 +371,7 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
     grad_norm = np.full((steps + 1,) + batch, np.nan)
     # A single run keeps its exact gradients and takes their norms after the loop, in one pass
     # (the same numbers: each row is summed as a 1-D array is). A batch takes them as it goes.
-    gradients = None if batch else np.full((steps + 1,) + shape, np.nan)
+    gradients = None if batch or not record_grad_norm else np.full((steps + 1,) + shape, np.nan)
     rates = None
     diverged_at = np.full(batch, -1, dtype=np.int64)
     check_bound = max_loss < np.inf
@@ -378,12 +387,14 @@ def run(optimizer, surface, x0, steps, *, noise=0.0, batch_size=None, seed=0, ma
             params[k] = x
             loss[k] = value
             if not batch:
-                gradients[k] = grad
+                if gradients is not None:
+                    gradients[k] = grad
                 if _went_bad(value, x, max_loss):
                     diverged_at = np.array(k)
                     break
             else:
-                grad_norm[k] = np.sqrt((grad * grad).sum(axis=-1))
+                if record_grad_norm:
+                    grad_norm[k] = np.sqrt((grad * grad).sum(axis=-1))
                 bad = ~np.isfinite(value) | ~np.isfinite(x).all(axis=-1)
                 if check_bound:
                     bad |= value > max_loss

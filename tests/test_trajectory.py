@@ -473,6 +473,8 @@ INVALID = [
      "batch_size must be None for a surface without n_samples (Quadratic); got batch_size=4"),
     (lambda: run(PlainGD(0.1), LeastSquares.random(8), X0, 5, batch_size=9), ValueError,
      "batch_size must be an integer in [1, 8]; got batch_size=9"),
+    (lambda: run(PlainGD(0.1), QUAD, X0, 5, record_grad_norm="no"), TypeError,
+     "record_grad_norm must be True or False; got record_grad_norm='no' (str)"),
     (lambda: sweep(PlainGD, [0.1, -0.1], QUAD, X0, 5), ValueError,
      "lrs must be finite and >= 0 everywhere; got lrs=[0.1, -0.1]"),
     (lambda: sweep(PlainGD, 0.1, QUAD, X0, 5), ValueError,
@@ -512,3 +514,42 @@ def test_head_is_a_shorter_run_with_the_same_numbers():
         batch.member(0).head(301)
     with pytest.raises(ValueError, match="used on a single run"):
         batch.head(10)
+
+
+class CountingSurface:
+    """A finite-sum surface that counts its full-gradient evaluations."""
+
+    def __init__(self, surface):
+        self.surface, self.full_gradients = surface, 0
+        self.dim, self.n_samples = surface.dim, surface.n_samples
+
+    def f(self, x, idx=None):
+        return self.surface.f(x, idx)
+
+    def grad(self, x, idx=None):
+        self.full_gradients += idx is None
+        return self.surface.grad(x, idx)
+
+
+@pytest.mark.parametrize("lr", [0.05, np.array([[0.01], [0.05], [3.0]])], ids=["single", "batch"])
+def test_without_gradient_norms_a_minibatch_run_skips_the_full_gradient(lr):
+    data = LeastSquares.random(40, dim=3, seed=1)
+    kwargs = dict(batch_size=8, seed=2, max_loss=1e6)
+    full = run(PlainGD(lr), CountingSurface(data), np.zeros(3), 60, **kwargs)
+    counted = CountingSurface(data)
+    lean = run(PlainGD(lr), counted, np.zeros(3), 60, record_grad_norm=False, **kwargs)
+    for name in ("params", "loss", "lr"):
+        np.testing.assert_array_equal(getattr(lean, name), getattr(full, name))
+    np.testing.assert_array_equal(lean.diverged_at, full.diverged_at)
+    assert np.isnan(lean.grad_norm).all() and not np.isnan(full.grad_norm[0]).any()
+    assert counted.full_gradients == 0
+    if np.ndim(lr):
+        assert full.diverged_at[2] > 0  # the case of a member that diverges
+
+
+def test_without_gradient_norms_a_full_batch_run_gives_the_same_iterates():
+    full = run(PlainGD(0.1), QUAD, X0, 20)
+    lean = run(PlainGD(0.1), QUAD, X0, 20, record_grad_norm=False)
+    np.testing.assert_array_equal(lean.params, full.params)
+    np.testing.assert_array_equal(lean.loss, full.loss)
+    assert np.isnan(lean.grad_norm).all()
